@@ -1,0 +1,185 @@
+"""Evaluate one action under one compiled pack version, failing closed.
+
+Rules (engineering notes, Cedar trial):
+- always evaluate with the schema; any engine error -> holds deny, other actions review_required;
+- a Deny with no determining policy is the pack's default (holds: "no provision authorizes");
+- a fact the document leaves out is tried both ways: if the outcome depends on it, the answer
+  is deny for holds and review_required for everything else ("never hold on a guess").
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import cedarpy
+
+from detainer_desk.law.decision import ActionDecision, HoldLimit
+from detainer_desk.law.facts import CedarContext, Facts
+from detainer_desk.law.hold_limit import hold_ends_at
+from detainer_desk.law.pack import VersionSet, hold_window_for
+from detainer_desk.vocabulary import Action, Effect, Form
+
+MAX_UNKNOWN_FACTS = 10
+NO_HOLD_AUTHORITY = "no provision authorizes a hold (default deny: never hold on a guess)"
+_PRINCIPAL = 'Agency::"custodian"'
+_RESOURCE = 'Request::"request"'
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What Cedar said, before it is turned into an ActionDecision."""
+
+    effect: Effect
+    reasons: tuple[str, ...]
+    by_default: bool
+    conditions: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def cedar_request(action: Action, context: CedarContext) -> dict[str, Any]:
+    return {
+        "principal": _PRINCIPAL,
+        "action": f'Action::"{action.value}"',
+        "resource": _RESOURCE,
+        "context": context,
+    }
+
+
+def outcome_from_result(vs: VersionSet, action: Action, result: Any) -> Outcome:
+    """Map one Cedar answer on the rules to an outcome (without conditions)."""
+    errors = list(result.diagnostics.errors)
+    if errors or result.decision == cedarpy.Decision.NoDecision:
+        return Outcome(Effect.deny, (), False, error="; ".join(errors) or "no decision")
+    reasons = tuple(sorted(result.diagnostics.reasons))
+    if result.allowed:
+        return Outcome(Effect.permit, reasons, False)
+    if reasons:
+        review = all(vs.provisions[r].outcome is Effect.review_required for r in reasons)
+        return Outcome(Effect.review_required if review else Effect.deny, reasons, False)
+    if action is Action.hold_beyond_release:
+        return Outcome(Effect.deny, (), True)
+    default = vs.defaults.get(action)
+    return Outcome(default.effect if default else Effect.review_required, (), True)
+
+
+def _evaluate(vs: VersionSet, action: Action, context: CedarContext) -> Outcome:
+    request = cedar_request(action, context)
+    outcome = outcome_from_result(
+        vs, action, cedarpy.is_authorized(request, vs.rules, vs.entities, vs.schema)
+    )
+    if outcome.effect is not Effect.permit:
+        return outcome
+    met = cedarpy.is_authorized(request, vs.conditions, vs.entities, vs.schema)
+    if met.diagnostics.errors:
+        return Outcome(Effect.deny, (), False, error="; ".join(met.diagnostics.errors))
+    conditions = tuple(sorted(met.diagnostics.reasons)) if met.allowed else ()
+    return Outcome(outcome.effect, outcome.reasons, outcome.by_default, conditions)
+
+
+def _with_values(context: CedarContext, paths: tuple[str, ...], values: tuple[bool, ...]) -> Any:
+    filled = {section: dict(attrs) for section, attrs in context.items()}
+    for path, value in zip(paths, values, strict=True):
+        section, name = path.split(".", 1)
+        filled[section][name] = value
+    return filled
+
+
+def evaluate(vs: VersionSet, action: Action, facts: Facts) -> tuple[Outcome, tuple[str, ...]]:
+    """The outcome, and the unknown facts it depends on (empty when it does not)."""
+    relevant = tuple(sorted(facts.unknown & vs.reads_by_action[action]))
+    if not relevant:
+        return _evaluate(vs, action, facts.context), ()
+    if len(relevant) > MAX_UNKNOWN_FACTS:
+        return Outcome(Effect.deny, (), False), relevant
+    outcomes = {
+        _evaluate(vs, action, _with_values(facts.context, relevant, values))
+        for values in itertools.product((False, True), repeat=len(relevant))
+    }
+    if len(outcomes) == 1:
+        return outcomes.pop(), ()
+    return Outcome(Effect.deny, (), False), relevant
+
+
+def _cites(vs: VersionSet, ids: tuple[str, ...]) -> str:
+    return "; ".join(vs.provisions[i].cite for i in ids)
+
+
+def _hold_limit(
+    vs: VersionSet, outcome: Outcome, form: Form, release_eligible_at: datetime | None
+) -> HoldLimit | None:
+    override = next(
+        (vs.provisions[r].hold_window for r in outcome.reasons if vs.provisions[r].hold_window),
+        None,
+    )
+    window = hold_window_for(vs, form, override)
+    if window is None:
+        return None
+    ends = (
+        hold_ends_at(release_eligible_at, window.hours, window.excludes_weekends_and_holidays)
+        if release_eligible_at
+        else None
+    )
+    note = window.note or (
+        "" if release_eligible_at else "starts when the person becomes eligible for release"
+    )
+    return HoldLimit(
+        window.hours,
+        window.excludes_weekends_and_holidays,
+        release_eligible_at,
+        ends,
+        window.cite,
+        note,
+    )
+
+
+def action_decision(
+    vs: VersionSet,
+    action: Action,
+    outcome: Outcome,
+    missing: tuple[str, ...],
+    form: Form,
+    release_eligible_at: datetime | None,
+) -> ActionDecision:
+    """Turn an outcome into the documented decision for one action."""
+    is_hold = action is Action.hold_beyond_release
+    fallback = Effect.deny if is_hold else Effect.review_required
+    effect, reason, hold_limit = outcome.effect, "", None
+    if missing:
+        effect = fallback
+        reason = (
+            f"the answer depends on facts the request does not give ({', '.join(missing)}); "
+            + ("holds are never decided on a guess" if is_hold else "review before acting")
+        )
+    elif outcome.error:
+        effect = fallback
+        reason = f"the policy engine could not decide ({outcome.error}); review the request"
+    elif outcome.by_default:
+        default = vs.defaults.get(action)
+        reason = NO_HOLD_AUTHORITY if is_hold or default is None else default.reason
+    elif effect is Effect.permit:
+        mandatory = any(vs.provisions[r].mandatory for r in outcome.reasons)
+        reason = ("required by " if mandatory else "permitted by ") + _cites(vs, outcome.reasons)
+        if is_hold:
+            hold_limit = _hold_limit(vs, outcome, form, release_eligible_at)
+    elif effect is Effect.review_required:
+        effect = fallback
+        reason = "unsettled law, counsel must review: " + _cites(vs, outcome.reasons)
+    else:
+        reason = "denied by " + _cites(vs, outcome.reasons)
+    return ActionDecision(
+        action=action,
+        effect=effect,
+        required=effect is Effect.permit
+        and any(vs.provisions[r].mandatory for r in outcome.reasons),
+        by_default=outcome.by_default and not missing and not outcome.error,
+        reason=reason,
+        provisions=tuple(vs.provisions[r].summary() for r in outcome.reasons),
+        conditions=tuple(vs.provisions[c].summary() for c in outcome.conditions)
+        if effect is Effect.permit
+        else (),
+        hold_limit=hold_limit,
+        missing_facts=missing,
+    )

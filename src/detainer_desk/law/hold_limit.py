@@ -1,0 +1,40 @@
+"""When a permitted hold must end: 48 hours from release eligibility, flat or business hours.
+
+8 C.F.R. § 287.7(d) and the 2011/2012 I-247 forms: "not to exceed 48 hours, excluding Saturdays,
+Sundays, and holidays" (federal holidays). The 2017 I-247A: a flat 48 hours (fact sheet 2.1).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import holidays
+
+
+def _excluded(day: date, federal_holidays: holidays.HolidayBase) -> bool:
+    return day.weekday() >= 5 or day in federal_holidays
+
+
+def hold_ends_at(start: datetime, hours: int, excludes_weekends_and_holidays: bool) -> datetime:
+    """End of a hold of `hours` starting at `start`.
+
+    >>> hold_ends_at(datetime(2017, 9, 27, 10), 48, False)
+    datetime.datetime(2017, 9, 29, 10, 0)
+    >>> hold_ends_at(datetime(2017, 9, 29, 10), 48, True)  # Friday: the weekend does not count
+    datetime.datetime(2017, 10, 3, 10, 0)
+    """
+    if not excludes_weekends_and_holidays:
+        return start + timedelta(hours=hours)
+    federal = holidays.country_holidays("US", years=range(start.year, start.year + 2))
+    remaining = timedelta(hours=hours)
+    moment = start
+    while remaining > timedelta(0):
+        midnight = datetime.combine(moment.date() + timedelta(days=1), datetime.min.time())
+        midnight = midnight.replace(tzinfo=moment.tzinfo)
+        if _excluded(moment.date(), federal):
+            moment = midnight
+            continue
+        step = min(remaining, midnight - moment)
+        moment += step
+        remaining -= step
+    return moment

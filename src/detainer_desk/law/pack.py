@@ -1,0 +1,327 @@
+"""Policy packs: a manifest (versions, defaults, hold windows) plus Cedar policy files.
+
+A pack lives in a folder `packs/<name>/` holding `manifest.yaml`, one or more `*.cedar` files and
+`scenarios.yaml`. A pack may build on another (a city on its state, a state on `federal`): the
+policies in force for a pack on a date are its own plus those of every pack it builds on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import cedarpy
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from detainer_desk.errors import NoVersionInForceError, PackError, UnknownJurisdictionError
+from detainer_desk.law.provisions import Provision, provision_from_est
+from detainer_desk.vocabulary import Action, Effect, Form
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DefaultSpec(_Model):
+    effect: Effect
+    reason: str
+
+
+class HoldWindow(_Model):
+    hours: int = 48
+    excludes_weekends_and_holidays: bool
+    cite: str
+    note: str = ""
+
+
+class VersionSpec(_Model):
+    from_: date = Field(alias="from")
+    to: date | None = None
+    label: str
+    notes: str = ""
+
+    def covers(self, on: date) -> bool:
+        return self.from_ <= on and (self.to is None or on <= self.to)
+
+
+class Manifest(_Model):
+    name: str
+    title: str
+    builds_on: str | None = None
+    summary: str = ""
+    defaults: dict[Action, DefaultSpec] = {}
+    hold_windows: dict[str, HoldWindow] = {}
+    versions: tuple[VersionSpec, ...] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Pack:
+    manifest: Manifest
+    provisions: tuple[Provision, ...]
+    policy_text: str
+    source_digest: str
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    def version_on(self, on: date) -> VersionSpec | None:
+        return next((v for v in self.manifest.versions if v.covers(on)), None)
+
+
+@dataclass(frozen=True)
+class VersionSet:
+    """The law of one pack version, compiled: what `decide` evaluates."""
+
+    pack: Pack
+    version: VersionSpec
+    chain: tuple[tuple[str, VersionSpec], ...]
+    rules: Any  # cedarpy.PolicySet of the rules in force
+    conditions: Any  # cedarpy.PolicySet of the conditions in force
+    provisions: dict[str, Provision]
+    defaults: dict[Action, DefaultSpec]
+    hold_windows: dict[str, HoldWindow]
+    digest: str
+    schema: Any
+    entities: Any
+    reads_by_action: dict[Action, frozenset[str]] = field(default_factory=dict)
+
+
+def _policy_set(provisions: list[Provision]) -> Any:
+    est = {
+        "staticPolicies": {p.id: p.est for p in provisions},
+        "templates": {},
+        "templateLinks": [],
+    }
+    return cedarpy.PolicySet.from_json_str(json.dumps(est))
+
+
+def load_schema() -> tuple[str, Any]:
+    text = resources.files("detainer_desk.law").joinpath("schema.cedarschema").read_text()
+    return text, cedarpy.Schema.from_str(text)
+
+
+def default_packs_dir() -> Path:
+    return Path(str(resources.files("detainer_desk.law").joinpath("packs")))
+
+
+def _read_manifest(folder: Path) -> Manifest:
+    path = folder / "manifest.yaml"
+    try:
+        data = yaml.safe_load(path.read_text())
+        return Manifest.model_validate(data)
+    except (OSError, yaml.YAMLError) as exc:
+        raise PackError(f"{folder.name}: cannot read manifest.yaml: {exc}", pack=folder.name)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise PackError(f"{folder.name}: manifest.yaml {where}: {err['msg']}", pack=folder.name)
+
+
+def _parse_policies(name: str, text: str, schema: Any) -> list[Provision]:
+    try:
+        est = json.loads(cedarpy.policies_to_json_str(text))
+    except ValueError as exc:
+        raise PackError(f"{name}: Cedar syntax error: {exc}", pack=name) from None
+    provisions = [provision_from_est(name, p) for p in est["staticPolicies"].values()]
+    result = cedarpy.validate_policies(text, schema)
+    if not result.validation_passed:
+        by_id = result.id_annotations_by_policy_id
+        first = result.errors[0]
+        rule = by_id.get(first.policy_id, first.policy_id)
+        raise PackError(
+            f"{name}: rule {rule!r} does not match the shared schema: {first.error}",
+            pack=name,
+            rule=rule,
+        )
+    seen: set[str] = set()
+    for p in provisions:
+        if p.id in seen:
+            raise PackError(f"{name}: rule id {p.id!r} is used twice", pack=name, rule=p.id)
+        seen.add(p.id)
+    return provisions
+
+
+def load_pack(folder: Path, schema: Any) -> Pack:
+    manifest = _read_manifest(folder)
+    if manifest.name != folder.name:
+        raise PackError(f"{folder.name}: manifest name {manifest.name!r} differs from its folder")
+    cedar_files = sorted(folder.glob("*.cedar"))
+    if not cedar_files:
+        raise PackError(f"{manifest.name}: no .cedar policy file", pack=manifest.name)
+    text = "\n".join(f.read_text() for f in cedar_files)
+    provisions = _parse_policies(manifest.name, text, schema)
+    _check_versions(manifest)
+    digest = hashlib.sha256(
+        (folder / "manifest.yaml").read_bytes() + b"\0" + text.encode()
+    ).hexdigest()
+    return Pack(manifest, tuple(provisions), text, digest)
+
+
+def _check_versions(manifest: Manifest) -> None:
+    ordered = sorted(manifest.versions, key=lambda v: v.from_)
+    for v in ordered:
+        if v.to is not None and v.to < v.from_:
+            raise PackError(f"{manifest.name}: version {v.from_} ends before it starts")
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        if earlier.to is None or earlier.to >= later.from_:
+            raise PackError(
+                f"{manifest.name}: versions {earlier.from_} and {later.from_} overlap; "
+                f"end the earlier one (to:) before {later.from_}",
+                pack=manifest.name,
+            )
+
+
+class PolicyLibrary:
+    """All packs, loaded and validated once; compiled version sets cached per version."""
+
+    def __init__(self, packs: dict[str, Pack], schema: Any) -> None:
+        self._packs = packs
+        self._schema = schema
+        self._entities = cedarpy.Entities.from_json_str("[]")
+        self._compiled: dict[tuple[str, date], VersionSet] = {}
+        for name in packs:
+            self._check_chain(name)
+
+    @classmethod
+    def load(cls, packs_dir: Path | None = None) -> PolicyLibrary:
+        folder = packs_dir or default_packs_dir()
+        _, schema = load_schema()
+        packs = {}
+        for sub in sorted(p for p in folder.iterdir() if (p / "manifest.yaml").exists()):
+            pack = load_pack(sub, schema)
+            packs[pack.name] = pack
+        return cls(packs, schema)
+
+    @property
+    def schema(self) -> Any:
+        return self._schema
+
+    def names(self) -> list[str]:
+        return sorted(self._packs)
+
+    def pack(self, name: str) -> Pack:
+        try:
+            return self._packs[name]
+        except KeyError:
+            raise UnknownJurisdictionError(
+                f"unknown jurisdiction {name!r}; known: {', '.join(self.names())}",
+                field="jurisdiction",
+            ) from None
+
+    def chain(self, name: str) -> list[Pack]:
+        packs, current = [], self.pack(name)
+        while True:
+            packs.append(current)
+            if current.manifest.builds_on is None:
+                return packs
+            current = self.pack(current.manifest.builds_on)
+
+    def _check_chain(self, name: str) -> None:
+        pack, seen = self._packs[name], {name}
+        parent = pack.manifest.builds_on
+        while parent is not None:
+            if parent not in self._packs:
+                raise PackError(f"{name}: builds_on {parent!r}, which is not a pack", pack=name)
+            if parent in seen:
+                raise PackError(f"{name}: builds_on forms a cycle through {parent!r}", pack=name)
+            seen.add(parent)
+            parent = self._packs[parent].manifest.builds_on
+        self._check_boundaries(pack)
+
+    def _check_boundaries(self, pack: Pack) -> None:
+        """Every change of law in the chain must start a version of this pack."""
+        starts = {v.from_ for v in pack.manifest.versions}
+        first = min(starts)
+        for ancestor in self.chain(pack.name):
+            for p in ancestor.provisions:
+                for day in (p.effective, p.repealed):
+                    if day is not None and day > first and day not in starts:
+                        raise PackError(
+                            f"{pack.name}: rule {p.id!r} ({ancestor.name}) changes on {day}, "
+                            f"but no version of {pack.name} starts that day; add one",
+                            pack=pack.name,
+                            rule=p.id,
+                        )
+
+    def version_set(self, name: str, on: date) -> VersionSet:
+        pack = self.pack(name)
+        version = pack.version_on(on)
+        if version is None:
+            spans = ", ".join(
+                f"{v.from_}..{v.to or 'now'}"
+                for v in sorted(pack.manifest.versions, key=lambda v: v.from_)
+            )
+            raise NoVersionInForceError(
+                f"{name} has no policy version in force on {on} (versions: {spans}); "
+                "choose a date inside one — holds are never decided without law in force",
+                field="on",
+            )
+        key = (name, version.from_)
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(pack, version)
+        return self._compiled[key]
+
+    def _compile(self, pack: Pack, version: VersionSpec) -> VersionSet:
+        chain_packs = self.chain(pack.name)
+        chain: list[tuple[str, VersionSpec]] = []
+        for member in chain_packs:
+            member_version = member.version_on(version.from_)
+            if member_version is None:
+                raise NoVersionInForceError(
+                    f"{pack.name} builds on {member.name}, which has no version in force on "
+                    f"{version.from_}",
+                    field="on",
+                )
+            chain.append((member.name, member_version))
+        in_force = [
+            p for member in chain_packs for p in member.provisions if p.in_force(version.from_)
+        ]
+        defaults: dict[Action, DefaultSpec] = {}
+        windows: dict[str, HoldWindow] = {}
+        for member in reversed(chain_packs):  # nearest pack wins
+            defaults.update(member.manifest.defaults)
+            windows.update(member.manifest.hold_windows)
+        reads: dict[Action, frozenset[str]] = {
+            action: frozenset(r for p in in_force if action in p.actions for r in p.reads)
+            for action in Action
+        }
+        digest_input = {
+            "chain": [[n, v.from_.isoformat()] for n, v in chain],
+            "provisions": {p.id: p.est for p in sorted(in_force, key=lambda p: p.id)},
+            "defaults": {a.value: d.model_dump(mode="json") for a, d in sorted(defaults.items())},
+            "hold_windows": {f: w.model_dump(mode="json") for f, w in sorted(windows.items())},
+        }
+        digest = hashlib.sha256(
+            json.dumps(digest_input, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
+        return VersionSet(
+            pack=pack,
+            version=version,
+            chain=tuple(chain),
+            rules=_policy_set([p for p in in_force if not p.is_condition]),
+            conditions=_policy_set([p for p in in_force if p.is_condition]),
+            provisions={p.id: p for p in in_force},
+            defaults=defaults,
+            hold_windows=windows,
+            digest=f"sha256:{digest}",
+            schema=self._schema,
+            entities=self._entities,
+            reads_by_action=reads,
+        )
+
+
+def hold_window_for(vs: VersionSet, form: Form, override: str | None) -> HoldWindow | None:
+    """The hold window: a rule's own window wins, then the form's, then the regulation's."""
+    if override is not None:
+        return HoldWindow(
+            excludes_weekends_and_holidays=override.endswith("weekends_and_holidays"),
+            cite="the deciding rule's own window",
+        )
+    return vs.hold_windows.get(form.value) or vs.hold_windows.get("default")

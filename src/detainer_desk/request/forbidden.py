@@ -1,0 +1,86 @@
+"""Data minimization: find fields that would carry immigration status, citizenship or birthplace.
+
+The desk never stores such values (DEVELOPERS.md, PROVENANCE.md). Field names are compared after
+folding case and dropping everything but letters and digits, so `countryOfBirth`,
+`country_of_birth` and `Country-Of-Birth` are all caught. Only names and paths are returned, never
+values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+_FORBIDDEN_NAMES = frozenset(
+    {
+        "immigrationstatus",
+        "alienstatus",
+        "lawfulstatus",
+        "legalstatus",
+        "entrystatus",
+        "visastatus",
+        "citizenship",
+        "citizenshipcountry",
+        "countryofcitizenship",
+        "citizen",
+        "uscitizen",
+        "iscitizen",
+        "nationality",
+        "nationalorigin",
+        "countryoforigin",
+        "birthplace",
+        "placeofbirth",
+        "countryofbirth",
+        "birthcountry",
+        "cityofbirth",
+        "stateofbirth",
+        "bornin",
+        "borninus",
+        "foreignborn",
+        "anumber",
+        "aliennumber",
+        "alienregistrationnumber",
+    }
+)
+_FORBIDDEN_FRAGMENTS = ("citizenship", "nationality", "birthplace", "placeofbirth", "countryofbirth")
+
+
+def _fold(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def is_forbidden_field(name: str) -> bool:
+    folded = _fold(name)
+    return folded in _FORBIDDEN_NAMES or any(f in folded for f in _FORBIDDEN_FRAGMENTS)
+
+
+def find_forbidden_fields(document: Any, path: str = "") -> Iterator[str]:
+    """Yield the dotted path of every forbidden field name anywhere in a JSON-like document.
+
+    >>> list(find_forbidden_fields({"booking": {"countryOfBirth": "x"}, "ok": 1}))
+    ['booking.countryOfBirth']
+    """
+    if isinstance(document, dict):
+        for key, value in document.items():
+            here = f"{path}.{key}" if path else str(key)
+            if is_forbidden_field(str(key)):
+                yield here
+            else:
+                yield from find_forbidden_fields(value, here)
+    elif isinstance(document, list):
+        for index, item in enumerate(document):
+            yield from find_forbidden_fields(item, f"{path}[{index}]")
+
+
+def strip_forbidden_fields(document: Any) -> tuple[Any, list[str]]:
+    """Return a copy without forbidden fields, and the paths removed (for bulk intake)."""
+    removed = list(find_forbidden_fields(document))
+    return _without(document), removed
+
+
+def _without(document: Any) -> Any:
+    if isinstance(document, dict):
+        return {k: _without(v) for k, v in document.items() if not is_forbidden_field(str(k))}
+    if isinstance(document, list):
+        return [_without(item) for item in document]
+    return document
