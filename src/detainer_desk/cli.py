@@ -1,0 +1,169 @@
+"""The `detainer-desk` command: a thin Typer layer over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from detainer_desk.errors import DetainerDeskError
+from detainer_desk.law.check import check_packs
+from detainer_desk.law.decide import decide, default_library
+from detainer_desk.law.pack import PolicyLibrary, default_packs_dir
+from detainer_desk.law.scenarios import load_scenarios, run_scenario, scenario_files
+from detainer_desk.render import print_decision, print_pack_list, print_version_set
+from detainer_desk.request.document import load_request_file
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+policy_app = typer.Typer(no_args_is_help=True, help="Inspect, check and test the policy packs.")
+app.add_typer(policy_app, name="policy")
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _console() -> Console:
+    return Console(width=120 if not sys.stdout.isatty() else None)
+
+
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    """Turn our errors into one line on stderr and the documented exit code; never a traceback."""
+    try:
+        yield
+    except DetainerDeskError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"error: --on {value!r} is not a date; write it as YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from None
+
+
+OnOption = Annotated[str | None, typer.Option("--on", help="Decide under the law of this date (YYYY-MM-DD).")]
+
+
+@app.command("decide")
+def decide_command(
+    request_file: Annotated[Path, typer.Argument(help="A request document (JSON).")],
+    on: OnOption = None,
+    all_actions: Annotated[bool, typer.Option("--all", help="Decide every action.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the decision document.")] = False,
+) -> None:
+    """Decide a request; explain each answer with its citations."""
+    day = _parse_date(on)
+    with _clear_errors():
+        decision = decide(load_request_file(request_file), on=day, all_actions=all_actions)
+    if as_json:
+        typer.echo(decision.to_json())
+    else:
+        print_decision(decision, _console())
+
+
+@policy_app.command("list")
+def policy_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the policy packs and their versions."""
+    with _clear_errors():
+        library = default_library()
+    if as_json:
+        packs: list[dict[str, Any]] = [
+            library.pack(n).manifest.model_dump(mode="json", by_alias=True) | {
+                "rules": len(library.pack(n).provisions)
+            }
+            for n in library.names()
+        ]
+        typer.echo(json.dumps(packs, indent=2, ensure_ascii=False))
+    else:
+        print_pack_list(library, _console())
+
+
+@policy_app.command("show")
+def policy_show(pack: str, on: OnOption = None) -> None:
+    """Show the rules of a pack in force on a date (default: today)."""
+    day = _parse_date(on) or date.today()
+    with _clear_errors():
+        vs = default_library().version_set(pack, day)
+    print_version_set(vs, _console())
+
+
+PacksDir = Annotated[
+    Path | None, typer.Option("--packs-dir", help="Check packs in this folder instead.")
+]
+
+
+@policy_app.command("check")
+def policy_check(packs_dir: PacksDir = None) -> None:
+    """Validate every pack: schema, ids, citations, dates, versions. Exit 1 on any problem."""
+    folder = packs_dir or default_packs_dir()
+    problems = check_packs(folder)
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"ok: every pack in {folder} validates")
+
+
+@policy_app.command("test")
+def policy_test(
+    pack: Annotated[str | None, typer.Argument(help="Only this pack.")] = None,
+    packs_dir: PacksDir = None,
+) -> None:
+    """Run the packs' YAML scenarios; exit 1 if any fails."""
+    folder = packs_dir or default_packs_dir()
+    with _clear_errors():
+        library = PolicyLibrary.load(folder)
+        files = [f for f in scenario_files(folder) if pack is None or f.parent.name == pack]
+        failed = total = 0
+        for path in files:
+            for scenario in load_scenarios(path):
+                total += 1
+                problems = run_scenario(scenario, library)
+                mark = "[red]FAIL[/]" if problems else "[green]ok[/]"
+                _console().print(f"{mark} {scenario.pack}: {scenario.name} ({scenario.on})")
+                for problem in problems:
+                    _console().print(f"     {problem}")
+                failed += bool(problems)
+    typer.echo(f"{total - failed} passed, {failed} failed")
+    if failed or not total:
+        raise typer.Exit(1)
+
+
+DEMO_CASES: list[tuple[str, str | None, date]] = [
+    ("denver-i247a-i200-2017-09-27.json", None, date(2017, 9, 27)),
+    ("denver-i247a-i200-2017-09-27.json", "texas", date(2017, 9, 27)),
+    ("denver-i247a-i200-2017-09-27.json", "massachusetts", date(2017, 9, 27)),
+    ("denver-i247a-i200-2017-09-27.json", None, date(2014, 3, 3)),
+]
+
+
+@app.command("demo")
+def demo(examples: Annotated[Path, typer.Option(help="Folder of example requests.")] = EXAMPLES) -> None:
+    """The September 2017 dispute, decided: one ICE request under four laws."""
+    console = _console()
+    console.rule("Detainer Desk demo: one I-247A with an I-200, decided under the law in force")
+    with _clear_errors():
+        for file, jurisdiction, day in DEMO_CASES:
+            document = load_request_file(examples / file)
+            if jurisdiction:
+                document = document.model_copy(update={"jurisdiction": jurisdiction})
+            print_decision(decide(document, on=day), console)
+
+
+def main(argv: list[str] | None = None) -> Callable[..., Any] | None:
+    return app(args=argv)  # type: ignore[no-any-return]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

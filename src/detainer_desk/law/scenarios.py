@@ -1,0 +1,170 @@
+"""YAML scenario tests a city attorney can read; run by `detainer-desk policy test` and pytest.
+
+A pack's `scenarios.yaml`:
+
+    pack: denver
+    request: {...}            # optional: merged over BASE_REQUEST for every scenario
+    scenarios:
+      - name: Administrative-warrant detainer after the ordinance
+        date: 2017-09-27
+        exercises: den.drmc.28-253.no-hold-on-civil-detainer
+        request: {request: {warrant_kind: administrative_I205}}   # optional, merged last
+        expect:
+          hold_beyond_release: deny
+          notify_release: {effect: permit, conditions: [den.drmc.28-253.advise-and-record]}
+
+`exercises` names the provision under test. When it is in force on `date`, it must be among the
+deciding provisions or conditions; on a date outside its time in force it must not appear, so a
+pair of scenarios either side of an effective date tests the date itself. `applies: false` says
+the rule is in force but must not decide this case (e.g. Lunn says nothing on notifications).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from detainer_desk.errors import DetainerDeskError, PackError
+from detainer_desk.law.decide import decide
+from detainer_desk.law.decision import ActionDecision, Decision
+from detainer_desk.law.pack import PolicyLibrary
+from detainer_desk.vocabulary import Action
+
+BASE_REQUEST: dict[str, Any] = {
+    "received_at": "2017-09-27T08:00:00",
+    "request": {
+        "kind": "detainer",
+        "form": "I-247A",
+        "warrant_kind": "administrative_I200",
+        "office": "ICE ERO field office",
+    },
+    "booking": {
+        "booking_id": "SCENARIO-1",
+        "booked_at": "2017-09-25T22:00:00",
+        "charges": [{"offence": "driving under the influence", "level": "misdemeanor"}],
+        "convictions": [],
+        "release_eligible_at": "2017-09-27T14:00:00",
+        "release_reason": "bond_posted",
+        "release_date_public": False,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    pack: str
+    name: str
+    on: date
+    exercises: str
+    applies: bool | None
+    request: dict[str, Any]
+    expect: dict[Action, dict[str, Any]]
+    source: Path
+
+
+def merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge: dictionaries merge, everything else is replaced."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _expectation(value: Any) -> dict[str, Any]:
+    return {"effect": value} if isinstance(value, str) else dict(value)
+
+
+def load_scenarios(path: Path) -> list[Scenario]:
+    data = yaml.safe_load(path.read_text())
+    pack = data["pack"]
+    base = merged(BASE_REQUEST, data.get("request", {}))
+    scenarios = []
+    for item in data["scenarios"]:
+        try:
+            scenarios.append(
+                Scenario(
+                    pack=pack,
+                    name=item["name"],
+                    on=item["date"] if isinstance(item["date"], date) else date.fromisoformat(item["date"]),
+                    exercises=item["exercises"],
+                    applies=item.get("applies"),
+                    request=merged(merged(base, {"jurisdiction": pack}), item.get("request", {})),
+                    expect={Action(a): _expectation(v) for a, v in item["expect"].items()},
+                    source=path,
+                )
+            )
+        except (KeyError, ValueError) as exc:
+            raise PackError(f"{path}: scenario {item.get('name', '?')!r}: {exc}", pack=pack)
+    return scenarios
+
+
+def _check_action(got: ActionDecision, want: dict[str, Any]) -> list[str]:
+    problems = []
+    for key in ("effect", "required", "by_default"):
+        if key in want and str(getattr(got, key)) != str(want[key]):
+            problems.append(f"{got.action}: {key} is {getattr(got, key)}, expected {want[key]}")
+    for key in ("provisions", "conditions"):
+        have = {p["id"] for p in getattr(got, key)}
+        for wanted in want.get(key, []):
+            if wanted not in have:
+                problems.append(f"{got.action}: {key} lack {wanted} (have {sorted(have)})")
+    if "hold_ends_at" in want:
+        ends = got.hold_limit.ends_at.isoformat() if got.hold_limit and got.hold_limit.ends_at else None
+        if ends != str(want["hold_ends_at"]):
+            problems.append(f"{got.action}: hold ends {ends}, expected {want['hold_ends_at']}")
+    return problems
+
+
+def _check_exercise(scenario: Scenario, decision: Decision, library: PolicyLibrary) -> list[str]:
+    provision = next(
+        (p for pack in library.chain(scenario.pack) for p in pack.provisions
+         if p.id == scenario.exercises),
+        None,
+    )
+    if provision is None:
+        return [f"exercises {scenario.exercises!r}, which is not a rule of {scenario.pack}"]
+    cited = {p["id"] for a in decision.actions for p in (*a.provisions, *a.conditions)}
+    # A rule that could not decide because a fact was missing was exercised too.
+    vs = library.version_set(scenario.pack, scenario.on)
+    for a in decision.actions:
+        cited |= {
+            p.id
+            for p in vs.provisions.values()
+            if a.action in p.actions and p.reads & set(a.missing_facts)
+        }
+    in_force = provision.in_force(scenario.on)
+    should_apply = in_force if scenario.applies is None else scenario.applies
+    if should_apply and not in_force:
+        return [f"{provision.id} is not in force on {scenario.on}; it cannot apply"]
+    if should_apply and provision.id not in cited:
+        return [f"{provision.id} is in force on {scenario.on} but decided nothing"]
+    if not should_apply and provision.id in cited:
+        why = "is not in force" if not in_force else "should not apply"
+        return [f"{provision.id} {why} on {scenario.on} but was applied"]
+    return []
+
+
+def run_scenario(scenario: Scenario, library: PolicyLibrary) -> list[str]:
+    """The problems found; an empty list means the scenario passes."""
+    try:
+        decision = decide(
+            scenario.request, on=scenario.on, actions=list(scenario.expect), library=library
+        )
+    except DetainerDeskError as exc:
+        return [f"decide failed: {exc.message}"]
+    problems = []
+    for action, want in scenario.expect.items():
+        problems += _check_action(decision.action(action), want)
+    return problems + _check_exercise(scenario, decision, library)
+
+
+def scenario_files(packs_dir: Path) -> list[Path]:
+    return sorted(packs_dir.glob("*/scenarios.yaml"))
