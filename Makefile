@@ -22,8 +22,8 @@ demo: install
 	$(BIN)/detainer-desk demo
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff format --check src tests bench conftest.py
 
 typecheck: install
 	$(BIN)/mypy

@@ -19,7 +19,7 @@ from detainer_desk.law.decide import decide, default_library
 from detainer_desk.law.pack import PolicyLibrary, default_packs_dir
 from detainer_desk.law.scenarios import load_scenarios, run_scenario, scenario_files
 from detainer_desk.render import print_decision, print_pack_list, print_version_set
-from detainer_desk.request.document import load_request_file
+from detainer_desk.request.document import load_request_file, request_json_schema
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 policy_app = typer.Typer(no_args_is_help=True, help="Inspect, check and test the policy packs.")
@@ -52,7 +52,9 @@ def _parse_date(value: str | None) -> date | None:
         raise typer.Exit(2) from None
 
 
-OnOption = Annotated[str | None, typer.Option("--on", help="Decide under the law of this date (YYYY-MM-DD).")]
+OnOption = Annotated[
+    str | None, typer.Option("--on", help="Decide under the law of this date (YYYY-MM-DD).")
+]
 
 
 @app.command("decide")
@@ -79,9 +81,8 @@ def policy_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
         library = default_library()
     if as_json:
         packs: list[dict[str, Any]] = [
-            library.pack(n).manifest.model_dump(mode="json", by_alias=True) | {
-                "rules": len(library.pack(n).provisions)
-            }
+            library.pack(n).manifest.model_dump(mode="json", by_alias=True)
+            | {"rules": len(library.pack(n).provisions)}
             for n in library.names()
         ]
         typer.echo(json.dumps(packs, indent=2, ensure_ascii=False))
@@ -148,8 +149,16 @@ DEMO_CASES: list[tuple[str, str | None, date]] = [
 ]
 
 
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the request document."""
+    typer.echo(json.dumps(request_json_schema(), indent=2, ensure_ascii=False))
+
+
 @app.command("demo")
-def demo(examples: Annotated[Path, typer.Option(help="Folder of example requests.")] = EXAMPLES) -> None:
+def demo(
+    examples: Annotated[Path, typer.Option(help="Folder of example requests.")] = EXAMPLES,
+) -> None:
     """The September 2017 dispute, decided: one ICE request under four laws."""
     console = _console()
     console.rule("Detainer Desk demo: one I-247A with an I-200, decided under the law in force")

@@ -26,7 +26,9 @@ def _why(a: ActionDecision) -> Text:
         text.append(f"  [{p['id']}]", style="dim")
     if a.hold_limit:
         h = a.hold_limit
-        window = f"{h.hours} h" + (" excluding weekends and holidays" if h.excludes_weekends_and_holidays else "")
+        window = f"{h.hours} h" + (
+            " excluding weekends and holidays" if h.excludes_weekends_and_holidays else ""
+        )
         end = f", ends {h.ends_at.isoformat()}" if h.ends_at else f" ({h.note})"
         text.append(f"\nHold limit: {window}{end} — {h.cite}", style="cyan")
     for c in a.conditions:
@@ -61,21 +63,30 @@ def print_pack_list(library: PolicyLibrary, console: Console) -> None:
         table.add_column(column)
     for name in library.names():
         m = library.pack(name).manifest
-        spans = "\n".join(f"{v.from_} → {v.to or 'now'}" for v in sorted(m.versions, key=lambda v: v.from_))
+        spans = "\n".join(
+            f"{v.from_} → {v.to or 'now'}" for v in sorted(m.versions, key=lambda v: v.from_)
+        )
         table.add_row(name, m.builds_on or "—", spans, m.title)
     console.print(table)
 
 
 def print_version_set(vs: VersionSet, console: Console) -> None:
-    console.print(f"[bold]{vs.pack.manifest.title}[/] — version {vs.version.from_}: {vs.version.label}")
+    console.print(
+        f"[bold]{vs.pack.manifest.title}[/] — version {vs.version.from_}: {vs.version.label}"
+    )
     if vs.version.notes:
         console.print(f"[dim]{vs.version.notes.strip()}[/]")
     table = Table(show_lines=True, expand=True)
-    for column in ("rule", "effect", "actions", "citation and text"):
+    table.add_column("rule", no_wrap=True)
+    for column in ("effect", "actions", "citation and text"):
         table.add_column(column)
     for p in sorted(vs.provisions.values(), key=lambda p: (p.pack, p.id)):
-        effect = "condition" if p.is_condition else p.effect + (" (mandatory)" if p.mandatory else "")
+        effect = (
+            "condition" if p.is_condition else p.effect + (" (mandatory)" if p.mandatory else "")
+        )
         actions = "\n".join(sorted(a.value for a in p.actions))
-        table.add_row(f"{p.id}\n[dim]{p.pack}, from {p.effective}[/]", effect, actions, f"{p.cite}\n{p.text}")
+        table.add_row(
+            f"{p.id}\n[dim]{p.pack}, from {p.effective}[/]", effect, actions, f"{p.cite}\n{p.text}"
+        )
     console.print(table)
     console.print(f"[dim]digest {vs.digest}[/]")

@@ -50,7 +50,9 @@ class WarrantKind(StrEnum):
 
     none = "none"
     administrative_I200 = "administrative_I200"  # Warrant for Arrest of Alien (immigration officer)
-    administrative_I205 = "administrative_I205"  # Warrant of Removal/Deportation (immigration officer)
+    administrative_I205 = (
+        "administrative_I205"  # Warrant of Removal/Deportation (immigration officer)
+    )
     administrative_I203 = "administrative_I203"  # Order to detain or release (immigration officer)
     judicial_criminal_warrant = "judicial_criminal_warrant"  # signed by a federal judge/magistrate
     judicial_probable_cause_determination = "judicial_probable_cause_determination"
@@ -65,7 +67,7 @@ class WarrantKind(StrEnum):
 
 
 class ProbableCauseBasis(StrEnum):
-    """The I-247A boxes (fact sheet 2.2). Boxes a and b reveal status: the desk never stores them."""
+    """The I-247A boxes (fact sheet 2.2). Boxes a and b reveal status: never stored or echoed."""
 
     final_order_of_removal = "final_order_of_removal"
     pending_removal_proceedings = "pending_removal_proceedings"

@@ -8,6 +8,7 @@ policies in force for a pack on a date are its own plus those of every pack it b
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -117,11 +118,15 @@ def _read_manifest(folder: Path) -> Manifest:
         data = yaml.safe_load(path.read_text())
         return Manifest.model_validate(data)
     except (OSError, yaml.YAMLError) as exc:
-        raise PackError(f"{folder.name}: cannot read manifest.yaml: {exc}", pack=folder.name)
+        raise PackError(
+            f"{folder.name}: cannot read manifest.yaml: {exc}", pack=folder.name
+        ) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise PackError(f"{folder.name}: manifest.yaml {where}: {err['msg']}", pack=folder.name)
+        raise PackError(
+            f"{folder.name}: manifest.yaml {where}: {err['msg']}", pack=folder.name
+        ) from None
 
 
 def _parse_policies(name: str, text: str, schema: Any) -> list[Provision]:
@@ -169,7 +174,7 @@ def _check_versions(manifest: Manifest) -> None:
     for v in ordered:
         if v.to is not None and v.to < v.from_:
             raise PackError(f"{manifest.name}: version {v.from_} ends before it starts")
-    for earlier, later in zip(ordered, ordered[1:], strict=False):
+    for earlier, later in itertools.pairwise(ordered):
         if earlier.to is None or earlier.to >= later.from_:
             raise PackError(
                 f"{manifest.name}: versions {earlier.from_} and {later.from_} overlap; "

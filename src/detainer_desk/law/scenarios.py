@@ -66,6 +66,10 @@ class Scenario:
     expect: dict[Action, dict[str, Any]]
     source: Path
 
+    @property
+    def date_label(self) -> str:
+        return self.on.isoformat()
+
 
 def merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Deep merge: dictionaries merge, everything else is replaced."""
@@ -93,7 +97,9 @@ def load_scenarios(path: Path) -> list[Scenario]:
                 Scenario(
                     pack=pack,
                     name=item["name"],
-                    on=item["date"] if isinstance(item["date"], date) else date.fromisoformat(item["date"]),
+                    on=item["date"]
+                    if isinstance(item["date"], date)
+                    else date.fromisoformat(item["date"]),
                     exercises=item["exercises"],
                     applies=item.get("applies"),
                     request=merged(merged(base, {"jurisdiction": pack}), item.get("request", {})),
@@ -102,7 +108,8 @@ def load_scenarios(path: Path) -> list[Scenario]:
                 )
             )
         except (KeyError, ValueError) as exc:
-            raise PackError(f"{path}: scenario {item.get('name', '?')!r}: {exc}", pack=pack)
+            name = item.get("name", "?")
+            raise PackError(f"{path}: scenario {name!r}: {exc}", pack=pack) from None
     return scenarios
 
 
@@ -117,7 +124,11 @@ def _check_action(got: ActionDecision, want: dict[str, Any]) -> list[str]:
             if wanted not in have:
                 problems.append(f"{got.action}: {key} lack {wanted} (have {sorted(have)})")
     if "hold_ends_at" in want:
-        ends = got.hold_limit.ends_at.isoformat() if got.hold_limit and got.hold_limit.ends_at else None
+        ends = (
+            got.hold_limit.ends_at.isoformat()
+            if got.hold_limit and got.hold_limit.ends_at
+            else None
+        )
         if ends != str(want["hold_ends_at"]):
             problems.append(f"{got.action}: hold ends {ends}, expected {want['hold_ends_at']}")
     return problems
@@ -125,8 +136,12 @@ def _check_action(got: ActionDecision, want: dict[str, Any]) -> list[str]:
 
 def _check_exercise(scenario: Scenario, decision: Decision, library: PolicyLibrary) -> list[str]:
     provision = next(
-        (p for pack in library.chain(scenario.pack) for p in pack.provisions
-         if p.id == scenario.exercises),
+        (
+            p
+            for pack in library.chain(scenario.pack)
+            for p in pack.provisions
+            if p.id == scenario.exercises
+        ),
         None,
     )
     if provision is None:

@@ -76,8 +76,8 @@ class Booking(_Model):
     sex_or_arson_registrant: bool = False
     magistrate_probable_cause_on_felony_charge: bool = Field(
         default=False,
-        description="A magistrate found probable cause on a serious, violent or state-prison felony "
-        "charge (Cal. Penal Code § 872).",
+        description="A magistrate found probable cause on a serious, violent or state-prison "
+        "felony charge (Cal. Penal Code § 872).",
     )
 
 
@@ -156,6 +156,14 @@ def parse_request(raw: str | bytes | dict[str, Any]) -> RequestDocument:
         raise _input_error(exc) from None
 
 
+def request_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the request document (docs/request.schema.json is generated from it)."""
+    schema = RequestDocument.model_json_schema()
+    schema["$id"] = "https://detainer-desk.example/schemas/request.schema.json"
+    schema["title"] = "Detainer Desk request document"
+    return schema
+
+
 def load_request_file(path: Path) -> RequestDocument:
     try:
         raw = path.read_bytes()
@@ -201,4 +209,5 @@ __all__ = [
     "RequestDocument",
     "load_request_file",
     "parse_request",
+    "request_json_schema",
 ]

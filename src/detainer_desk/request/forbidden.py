@@ -42,7 +42,13 @@ _FORBIDDEN_NAMES = frozenset(
         "alienregistrationnumber",
     }
 )
-_FORBIDDEN_FRAGMENTS = ("citizenship", "nationality", "birthplace", "placeofbirth", "countryofbirth")
+_FORBIDDEN_FRAGMENTS = (
+    "citizenship",
+    "nationality",
+    "birthplace",
+    "placeofbirth",
+    "countryofbirth",
+)
 
 
 def _fold(name: str) -> str:

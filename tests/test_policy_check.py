@@ -1,0 +1,87 @@
+"""`policy check` must fail, naming the rule, on each kind of broken pack."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from detainer_desk.law.check import check_packs
+from detainer_desk.law.pack import default_packs_dir
+
+
+@pytest.fixture
+def packs(tmp_path: Path) -> Path:
+    target = tmp_path / "packs"
+    shutil.copytree(default_packs_dir(), target)
+    return target
+
+
+def check_cli(folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "detainer_desk.cli", "policy", "check", "--packs-dir", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_shipped_packs_pass(packs: Path) -> None:
+    assert check_packs(packs) == []
+    assert check_cli(packs).returncode == 0
+
+
+def test_rule_without_citation(packs: Path) -> None:
+    cedar = packs / "denver" / "policies.cedar"
+    cedar.write_text(cedar.read_text().replace('@cite("D.R.M.C. § 28-252(a)")\n', "", 1))
+    result = check_cli(packs)
+    assert result.returncode == 1
+    assert "den.drmc.28-252a.no-secure-area-access" in result.stderr and "@cite" in result.stderr
+
+
+def test_unknown_attribute(packs: Path) -> None:
+    cedar = packs / "texas" / "policies.cedar"
+    cedar.write_text(
+        cedar.read_text().replace(
+            'when { context.request.kind == "detainer" };',
+            'when { context.request.knd == "detainer" };',
+            1,
+        )
+    )
+    result = check_cli(packs)
+    assert result.returncode == 1
+    assert "tx.ccp.2_251a1.comply-with-detainer" in result.stderr and "knd" in result.stderr
+
+
+def test_overlapping_versions(packs: Path) -> None:
+    manifest = packs / "massachusetts" / "manifest.yaml"
+    manifest.write_text(manifest.read_text().replace("to: 2017-07-23", "to: 2017-08-30"))
+    result = check_cli(packs)
+    assert (
+        result.returncode == 1 and "overlap" in result.stderr and "massachusetts" in result.stderr
+    )
+
+
+def test_change_of_law_inside_a_version(packs: Path) -> None:
+    cedar = packs / "colorado" / "policies.cedar"
+    cedar.write_text(
+        re.sub(
+            r'@effective\("2019-05-28"\)', '@effective("2019-06-15")', cedar.read_text(), count=1
+        )
+    )
+    problems = check_packs(packs)
+    assert any(
+        "co.crs.24-76.6-102.no-detention-on-detainer" in p and "2019-06-15" in p for p in problems
+    )
+
+
+def test_duplicate_rule_id(packs: Path) -> None:
+    cedar = packs / "federal" / "policies.cedar"
+    cedar.write_text(
+        cedar.read_text().replace("fed.i247n.no-detention", "fed.8cfr287_7d.hold-only-on-detainer")
+    )
+    assert any("used twice" in p for p in check_packs(packs))
