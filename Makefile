@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+DATA := ../shared/data
+
 demo: install
 	$(BIN)/detainer-desk demo
+	@if [ -d $(DATA)/pierce ]; then $(BIN)/detainer-desk replay $(DATA)/pierce \
+	  --policy actual --policy denver@2017-09-28 --policy texas@2017-09-28; fi
 
 lint: install
 	$(BIN)/ruff check src tests bench conftest.py

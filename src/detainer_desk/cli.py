@@ -13,12 +13,17 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from detainer_desk.errors import DetainerDeskError
+from detainer_desk.errors import DetainerDeskError, InputError
 from detainer_desk.law.check import check_packs
 from detainer_desk.law.decide import decide, default_library
 from detainer_desk.law.pack import PolicyLibrary, default_packs_dir
 from detainer_desk.law.scenarios import load_scenarios, run_scenario, scenario_files
-from detainer_desk.render import print_decision, print_pack_list, print_version_set
+from detainer_desk.render import (
+    print_decision,
+    print_pack_list,
+    print_replay,
+    print_version_set,
+)
 from detainer_desk.request.document import load_request_file, request_json_schema
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -147,6 +152,49 @@ DEMO_CASES: list[tuple[str, str | None, date]] = [
     ("denver-i247a-i200-2017-09-27.json", "massachusetts", date(2017, 9, 27)),
     ("denver-i247a-i200-2017-09-27.json", None, date(2014, 3, 3)),
 ]
+
+
+@app.command("replay")
+def replay_command(
+    data: Annotated[
+        Path, typer.Argument(help="A data folder (e.g. ../shared/data/pierce) or file.")
+    ],
+    policy: Annotated[list[str], typer.Option("--policy", help="actual, PACK or PACK@DATE.")],
+    mapping: Annotated[str, typer.Option(help="Mapping name or YAML file.")] = "pierce",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Replay real bookings under each policy, side by side."""
+    from detainer_desk.replay import (
+        import_file,
+        load_mapping,
+        parse_policy,
+        replay_actual,
+        replay_policy,
+    )
+
+    with _clear_errors():
+        spec = load_mapping(mapping)
+        path = data / Path(spec.file).name if data.is_dir() else data
+        if not path.exists():
+            raise InputError(f"no data file {path}; give the folder holding {Path(spec.file).name}")
+        imported = import_file(path, spec)
+        specs = [parse_policy(p) for p in policy]
+        results = [
+            replay_actual(imported.rows, spec)
+            if s.pack == "actual"
+            else replay_policy(imported.rows, spec, s, default_library())
+            for s in specs
+        ]
+    if as_json:
+        payload = {
+            "source": spec.title,
+            "imported": len(imported.rows),
+            "bad_rows": [{"line": b.line, "reason": b.reason} for b in imported.bad_rows],
+            "results": [r.to_dict() for r in results],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    print_replay(spec.title, imported, results, _console())
 
 
 @app.command("schema")

@@ -8,6 +8,8 @@ from rich.text import Text
 
 from detainer_desk.law.decision import ActionDecision, Decision
 from detainer_desk.law.pack import PolicyLibrary, VersionSet
+from detainer_desk.replay.importer import Imported
+from detainer_desk.replay.replay import PolicyResult
 
 _STYLE = {"permit": "bold green", "deny": "bold red", "review_required": "bold yellow"}
 
@@ -90,3 +92,29 @@ def print_version_set(vs: VersionSet, console: Console) -> None:
         )
     console.print(table)
     console.print(f"[dim]digest {vs.digest}[/]")
+
+
+def print_replay(
+    title: str, imported: Imported, results: list[PolicyResult], console: Console
+) -> None:
+    console.print(f"[bold]{title}[/] — {imported.summary()}")
+    for bad in imported.bad_rows:
+        console.print(f"[yellow]line {bad.line}: {bad.reason}[/]")
+    table = Table(title="Bookings with an ICE hold, replayed under each policy")
+    columns = [
+        ("policy", "policy"),
+        ("bookings with hold", "bookings_with_hold"),
+        ("held past local charges", "holds_honoured"),
+        ("hold hours", "hold_hours"),
+        ("bed-days", "bed_days"),
+        ("cost ($126/day)", "cost_dollars"),
+        ("notifications permitted", "notifications_permitted"),
+        ("released to ICE", "released_to_immigration"),
+    ]
+    table.add_column(columns[0][0], no_wrap=True)
+    for header, _ in columns[1:]:
+        table.add_column(header, justify="right")
+    for r in results:
+        values = [getattr(r, attr) for _, attr in columns]
+        table.add_row(*("—" if v is None else str(v) for v in values))
+    console.print(table)

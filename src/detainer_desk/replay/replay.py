@@ -1,0 +1,190 @@
+"""Replay real bookings under any policy: what the law would have decided, and what it costs.
+
+Each distinct combination of decision-relevant facts is decided once through the policy engine
+and the answer joined back to every booking that shares it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from detainer_desk.errors import InputError
+from detainer_desk.law.decide import decide
+from detainer_desk.law.hold_limit import hold_ends_at
+from detainer_desk.law.pack import PolicyLibrary
+from detainer_desk.replay.importer import Row
+from detainer_desk.replay.mapping import Mapping
+from detainer_desk.vocabulary import Action, Effect
+
+ACTUAL = "actual"
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    pack: str  # a pack name, or "actual": what happened in the data
+    on: date | None  # the law of this date for every booking; None: each booking's own date
+
+    @property
+    def label(self) -> str:
+        return self.pack if self.on is None else f"{self.pack}@{self.on}"
+
+
+def parse_policy(text: str) -> PolicySpec:
+    pack, _, day = text.partition("@")
+    try:
+        return PolicySpec(pack, date.fromisoformat(day) if day else None)
+    except ValueError:
+        raise InputError(f"--policy {text!r}: write PACK or PACK@YYYY-MM-DD") from None
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    policy: str
+    bookings_with_hold: int
+    holds_honoured: int
+    hold_hours: float
+    bed_days: float
+    cost_dollars: float
+    notifications_permitted: int | None
+    released_to_immigration: int | None
+    distinct_decisions: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def detainer_group(rows: list[Row]) -> list[Row]:
+    """The source study's population: bookings with an ICE hold, in its analysis set."""
+    return [r for r in rows if r["has_immigration_hold"] and r["in_study_population"]]
+
+
+def _excess_hours(row: Row) -> float:
+    return max(row["hold_outlasts_local_charges_hours"] or 0.0, 0.0)
+
+
+def _result(
+    policy: str, group: list[Row], hours: list[float], mapping: Mapping, **extra: Any
+) -> PolicyResult:
+    total = sum(hours)
+    return PolicyResult(
+        policy=policy,
+        bookings_with_hold=len(group),
+        holds_honoured=sum(h > 0 for h in hours),
+        hold_hours=round(total, 2),
+        bed_days=round(total / 24, 2),
+        cost_dollars=round(total / 24 * mapping.published.daily_cost_dollars, 2),
+        **extra,
+    )
+
+
+def replay_actual(rows: list[Row], mapping: Mapping) -> PolicyResult:
+    group = detainer_group(rows)
+    return _result(
+        ACTUAL,
+        group,
+        [_excess_hours(r) for r in group],
+        mapping,
+        notifications_permitted=None,
+        released_to_immigration=sum(r["hold_release_disposition"] == "Immigration" for r in group),
+        distinct_decisions=0,
+    )
+
+
+def _request(row: Row, mapping: Mapping, pack: str, day: date) -> dict[str, Any]:
+    rule = mapping.request.form_on(row["booked_at"].date())
+    return {
+        "jurisdiction": pack,
+        "received_at": datetime.combine(day, datetime.min.time()).isoformat(),
+        "request": {
+            "kind": mapping.request.kind.value,
+            "form": rule.form.value,
+            "warrant_kind": rule.warrant_kind.value,
+        },
+        "booking": {"booking_id": "replay", "convictions": []},
+    }
+
+
+def _allowed_hours(row: Row, window_hours: int, excludes: bool) -> float:
+    start: datetime | None = row["release_eligible_at"]
+    if start is None:
+        return 0.0
+    return (hold_ends_at(start, window_hours, excludes) - start).total_seconds() / 3600
+
+
+def replay_policy(
+    rows: list[Row], mapping: Mapping, spec: PolicySpec, library: PolicyLibrary
+) -> PolicyResult:
+    group = detainer_group(rows)
+    cache: dict[tuple[str, date], tuple[Effect, Any, Effect]] = {}
+    hours, notified = [], 0
+    for row in group:
+        day = spec.on or row["booked_at"].date()
+        form = mapping.request.form_on(row["booked_at"].date()).form.value
+        key = (form, day)
+        if key not in cache:
+            d = decide(
+                _request(row, mapping, spec.pack, day),
+                on=day,
+                library=library,
+                actions=[Action.hold_beyond_release, Action.notify_release],
+            )
+            hold, notify = d.action(Action.hold_beyond_release), d.action(Action.notify_release)
+            cache[key] = (hold.effect, hold.hold_limit, notify.effect)
+        hold_effect, limit, notify_effect = cache[key]
+        excess = _excess_hours(row)
+        if hold_effect is Effect.permit and limit is not None:
+            excess = min(
+                excess, _allowed_hours(row, limit.hours, limit.excludes_weekends_and_holidays)
+            )
+        elif hold_effect is not Effect.permit:
+            excess = 0.0
+        hours.append(excess)
+        notified += notify_effect is Effect.permit
+    return _result(
+        spec.label,
+        group,
+        hours,
+        mapping,
+        notifications_permitted=notified,
+        released_to_immigration=None,
+        distinct_decisions=len(cache),
+    )
+
+
+def study_figures(rows: list[Row], mapping: Mapping) -> dict[str, float]:
+    """The source study's headline figures, computed its way (PROVENANCE.md, last table)."""
+    group = detainer_group(rows)
+    days = [r["days_in_jail"] for r in group]
+    felony = [r["days_in_jail"] for r in group if (r["max_seriousness"] or 0) >= 4]
+    misd = [r["days_in_jail"] for r in group if 2 <= (r["max_seriousness"] or 0) <= 3]
+    longer = [_excess_hours(r) for r in group if _excess_hours(r) > 0]
+    to_ice = [r["days_in_jail"] for r in group if r["hold_release_disposition"] == "Immigration"]
+    all_holds = [r for r in rows if r["has_immigration_hold"]]
+    excess_days = sum(days) - len(days) * mapping.published.no_hold_mean_days
+    return {
+        "bookings": len(rows),
+        "bookings_with_hold": len(all_holds),
+        "detainer_group": len(group),
+        "mean_days": statistics.fmean(days),
+        "median_days": statistics.median(days),
+        "max_days": max(days),
+        "felony_n": len(felony),
+        "felony_mean_days": statistics.fmean(felony),
+        "misdemeanor_n": len(misd),
+        "misdemeanor_mean_days": statistics.fmean(misd),
+        "held_longer_n": len(longer),
+        "held_longer_hours": sum(longer),
+        "held_longer_median_hours": statistics.median(longer),
+        "excess_days_vs_no_hold_mean": excess_days,
+        "excess_cost_dollars": excess_days * mapping.published.daily_cost_dollars,
+        "paid_bail_n": sum(bool(r["paid_bail"]) for r in group),
+        "released_to_ice_group": len(to_ice),
+        "released_to_ice_all_holds": sum(
+            r["hold_release_disposition"] == "Immigration" for r in all_holds
+        ),
+        "released_to_ice_mean_days": statistics.fmean(to_ice),
+        "released_to_ice_median_days": statistics.median(to_ice),
+    }
