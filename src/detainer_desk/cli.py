@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -218,8 +218,8 @@ def demo(
             print_decision(decide(document, on=day), console)
 
 
-def main(argv: list[str] | None = None) -> Callable[..., Any] | None:
-    return app(args=argv)  # type: ignore[no-any-return]
+def main(argv: list[str] | None = None) -> None:
+    app(args=argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

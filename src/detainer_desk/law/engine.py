@@ -110,11 +110,8 @@ def _cites(vs: VersionSet, ids: tuple[str, ...]) -> str:
 def _hold_limit(
     vs: VersionSet, outcome: Outcome, form: Form, release_eligible_at: datetime | None
 ) -> HoldLimit | None:
-    override = next(
-        (vs.provisions[r].hold_window for r in outcome.reasons if vs.provisions[r].hold_window),
-        None,
-    )
-    window = hold_window_for(vs, form, override)
+    rule = next((vs.provisions[r] for r in outcome.reasons if vs.provisions[r].hold_window), None)
+    window = hold_window_for(vs, form, rule)
     if window is None:
         return None
     ends = (
@@ -147,6 +144,7 @@ def action_decision(
     is_hold = action is Action.hold_beyond_release
     fallback = Effect.deny if is_hold else Effect.review_required
     effect, reason, hold_limit = outcome.effect, "", None
+    mandatory = any(vs.provisions[r].mandatory for r in outcome.reasons)
     if missing:
         effect = fallback
         reason = (
@@ -160,7 +158,6 @@ def action_decision(
         default = vs.defaults.get(action)
         reason = NO_HOLD_AUTHORITY if is_hold or default is None else default.reason
     elif effect is Effect.permit:
-        mandatory = any(vs.provisions[r].mandatory for r in outcome.reasons)
         reason = ("required by " if mandatory else "permitted by ") + _cites(vs, outcome.reasons)
         if is_hold:
             hold_limit = _hold_limit(vs, outcome, form, release_eligible_at)
@@ -172,8 +169,7 @@ def action_decision(
     return ActionDecision(
         action=action,
         effect=effect,
-        required=effect is Effect.permit
-        and any(vs.provisions[r].mandatory for r in outcome.reasons),
+        required=effect is Effect.permit and mandatory,
         by_default=outcome.by_default and not missing and not outcome.error,
         reason=reason,
         provisions=tuple(vs.provisions[r].summary() for r in outcome.reasons),

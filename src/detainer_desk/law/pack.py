@@ -322,11 +322,11 @@ class PolicyLibrary:
         )
 
 
-def hold_window_for(vs: VersionSet, form: Form, override: str | None) -> HoldWindow | None:
-    """The hold window: a rule's own window wins, then the form's, then the regulation's."""
-    if override is not None:
+def hold_window_for(vs: VersionSet, form: Form, rule: Provision | None) -> HoldWindow | None:
+    """The hold window: a deciding rule's own window, else the form's, else the regulation's."""
+    if rule is not None and rule.hold_window is not None:
         return HoldWindow(
-            excludes_weekends_and_holidays=override.endswith("weekends_and_holidays"),
-            cite="the deciding rule's own window",
+            excludes_weekends_and_holidays=rule.hold_window.endswith("weekends_and_holidays"),
+            cite=rule.cite,
         )
     return vs.hold_windows.get(form.value) or vs.hold_windows.get("default")
