@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from detainer_desk.errors import DetainerDeskError, InputError
+from detainer_desk.commands.common import _clear_errors, _console
+from detainer_desk.commands.desk import register as register_desk_commands
+from detainer_desk.commands.ledger import ledger_app
+from detainer_desk.errors import InputError
 from detainer_desk.law.check import check_packs
 from detainer_desk.law.decide import decide, default_library
 from detainer_desk.law.pack import PolicyLibrary, default_packs_dir
@@ -29,22 +28,10 @@ from detainer_desk.request.document import load_request_file, request_json_schem
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 policy_app = typer.Typer(no_args_is_help=True, help="Inspect, check and test the policy packs.")
 app.add_typer(policy_app, name="policy")
+app.add_typer(ledger_app, name="ledger")
+register_desk_commands(app)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def _console() -> Console:
-    return Console(width=120 if not sys.stdout.isatty() else None)
-
-
-@contextmanager
-def _clear_errors() -> Iterator[None]:
-    """Turn our errors into one line on stderr and the documented exit code; never a traceback."""
-    try:
-        yield
-    except DetainerDeskError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(exc.exit_code) from None
 
 
 def _parse_date(value: str | None) -> date | None:

@@ -4,7 +4,11 @@
     ├── InputError                    bad input from a user: exit code 2 / HTTP 4xx
     │   ├── ForbiddenFieldError       input carries immigration status, citizenship or birthplace
     │   ├── UnknownJurisdictionError  no policy pack of that name
-    │   └── NoVersionInForceError     the pack has no version in force on that date
+    │   ├── NoVersionInForceError     the pack has no version in force on that date
+    │   ├── NotFoundError             the desk holds no such record (HTTP 404)
+    │   └── ConflictError             the record's state does not allow that now (HTTP 409)
+    ├── AccessError                   no or wrong credentials (HTTP 401) ...
+    │   └── PermissionDeniedError     ... or the role may not do this (HTTP 403)
     └── PackError                     a policy pack is malformed: exit code 1 from `policy check`
 
 Every message names the problem and the next step; none ever repeats a forbidden value.
@@ -43,6 +47,24 @@ class UnknownJurisdictionError(InputError):
 
 class NoVersionInForceError(InputError):
     pass
+
+
+class NotFoundError(InputError):
+    """No record with that id; `field` names the id that was looked up."""
+
+
+class ConflictError(InputError):
+    """The record exists but its state does not allow the change (e.g. already released)."""
+
+
+class AccessError(DetainerDeskError):
+    """Missing or unknown API token."""
+
+    exit_code = 3
+
+
+class PermissionDeniedError(AccessError):
+    """The token is valid but its role may not do this."""
 
 
 class PackError(DetainerDeskError):

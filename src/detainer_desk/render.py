@@ -46,8 +46,11 @@ def print_decision(decision: Decision, console: Console) -> None:
         f"{decision.request['kind']} on form {decision.request['form']}, "
         f"warrant {decision.request['warrant_kind']} — booking {decision.booking_id}"
     )
-    console.print(f"[dim]Law: {pack.name} version {pack.version} — {pack.label}[/]")
-    if pack.notes:
+    if pack is None:
+        console.print("[bold red]No law in force on this date[/]")
+    else:
+        console.print(f"[dim]Law: {pack.name} version {pack.version} — {pack.label}[/]")
+    if pack is not None and pack.notes:
         console.print(f"[dim]Note: {pack.notes}[/]")
     table = Table(show_lines=True, expand=True)
     table.add_column("action", no_wrap=True)
@@ -56,7 +59,8 @@ def print_decision(decision: Decision, console: Console) -> None:
     for a in decision.actions:
         table.add_row(a.action.value, _effect(a), _why(a))
     console.print(table)
-    console.print(f"[dim]chain {', '.join(pack.chain)}; digest {pack.digest}[/]\n")
+    if pack is not None:
+        console.print(f"[dim]chain {', '.join(pack.chain)}; digest {pack.digest}[/]\n")
 
 
 def print_pack_list(library: PolicyLibrary, console: Console) -> None:

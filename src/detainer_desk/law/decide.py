@@ -8,12 +8,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from detainer_desk.law.decision import Decision, PackRef
+from detainer_desk.law.decision import ActionDecision, Decision, PackRef
 from detainer_desk.law.engine import action_decision, evaluate
 from detainer_desk.law.facts import derive_facts
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.request.document import RequestDocument, load_request_file, parse_request
-from detainer_desk.vocabulary import Action
+from detainer_desk.vocabulary import Action, Effect
 
 
 @cache
@@ -67,18 +67,11 @@ def decide(
                 document.booking.release_eligible_at,
             )
         )
-    req = document.request
     return Decision(
         jurisdiction=document.jurisdiction,
         decided_on=day,
         booking_id=document.booking.booking_id,
-        request={
-            "kind": req.kind.value,
-            "form": req.form.value,
-            "warrant_kind": req.warrant_kind.value,
-            "office": req.office,
-            "received_at": document.received_at.isoformat(),
-        },
+        request=_request_summary(document),
         pack=PackRef(
             name=vs.pack.name,
             version=vs.version.from_,
@@ -89,3 +82,44 @@ def decide(
         ),
         actions=tuple(decisions),
     )
+
+
+def decision_without_law(document: RequestDocument, on: date, why: str) -> Decision:
+    """The answer when no version of the pack is in force on `on`: never hold on a guess.
+
+    Holds are denied; every other action needs review. The reason names the missing law.
+    """
+    actions = tuple(
+        ActionDecision(
+            action=action,
+            effect=Effect.deny if action is Action.hold_beyond_release else Effect.review_required,
+            required=False,
+            by_default=True,
+            reason=f"no law in force: {why}",
+            provisions=(),
+            conditions=(),
+            hold_limit=None,
+            missing_facts=(),
+        )
+        for action in Action
+        if action in set(document.actions_asked())
+    )
+    return Decision(
+        jurisdiction=document.jurisdiction,
+        decided_on=on,
+        booking_id=document.booking.booking_id,
+        request=_request_summary(document),
+        pack=None,
+        actions=actions,
+    )
+
+
+def _request_summary(document: RequestDocument) -> dict[str, Any]:
+    req = document.request
+    return {
+        "kind": req.kind.value,
+        "form": req.form.value,
+        "warrant_kind": req.warrant_kind.value,
+        "office": req.office,
+        "received_at": document.received_at.isoformat(),
+    }

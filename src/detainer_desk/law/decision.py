@@ -88,7 +88,7 @@ class Decision:
     decided_on: date
     booking_id: str
     request: dict[str, Any]
-    pack: PackRef
+    pack: PackRef | None  # None: no law in force on decided_on
     actions: tuple[ActionDecision, ...]
 
     def action(self, action: Action | str) -> ActionDecision:
@@ -102,7 +102,7 @@ class Decision:
             "decided_on": self.decided_on.isoformat(),
             "booking_id": self.booking_id,
             "request": self.request,
-            "pack": self.pack.to_dict(),
+            "pack": self.pack.to_dict() if self.pack else None,
             "actions": [a.to_dict() for a in self.actions],
         }
 

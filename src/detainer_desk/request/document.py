@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from detainer_desk.errors import ForbiddenFieldError, InputError
-from detainer_desk.request.forbidden import find_forbidden_fields
+from detainer_desk.errors import InputError
+from detainer_desk.request.forbidden import refuse_forbidden_fields
 from detainer_desk.vocabulary import (
     DEFAULT_ACTIONS,
     Action,
@@ -143,13 +143,7 @@ def parse_request(raw: str | bytes | dict[str, Any]) -> RequestDocument:
     data = _load_json(raw) if isinstance(raw, str | bytes) else raw
     if not isinstance(data, dict):
         raise InputError("the request document must be a JSON object; see docs/request-format.md")
-    forbidden = sorted(find_forbidden_fields(data))
-    if forbidden:
-        raise ForbiddenFieldError(
-            f"field {forbidden[0]!r} would carry immigration status, citizenship or birthplace, "
-            "which Detainer Desk never stores; remove it and send the request again",
-            field=forbidden[0],
-        )
+    refuse_forbidden_fields(data)
     try:
         return RequestDocument.model_validate(data)
     except ValidationError as exc:

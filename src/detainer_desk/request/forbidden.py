@@ -90,3 +90,16 @@ def _without(document: Any) -> Any:
     if isinstance(document, list):
         return [_without(item) for item in document]
     return document
+
+
+def refuse_forbidden_fields(document: Any) -> None:
+    """Raise ForbiddenFieldError naming the first forbidden field (never its value)."""
+    from detainer_desk.errors import ForbiddenFieldError
+
+    forbidden = sorted(find_forbidden_fields(document))
+    if forbidden:
+        raise ForbiddenFieldError(
+            f"field {forbidden[0]!r} would carry immigration status, citizenship or birthplace, "
+            "which Detainer Desk never stores; remove it and send it again",
+            field=forbidden[0],
+        )

@@ -1,0 +1,1 @@
+"""CLI command groups; `detainer_desk.cli` assembles them."""

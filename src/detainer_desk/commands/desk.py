@@ -1,0 +1,239 @@
+"""Desk commands: init, token, office, intake, event, alarms, tick, serve, worker."""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress
+
+from detainer_desk.access.check import Actor, Role
+from detainer_desk.commands.common import _clear_errors, _console
+from detainer_desk.desk.opening import initialise, open_desk
+from detainer_desk.desk.service import Desk
+from detainer_desk.desk.settings import DeskSettings
+from detainer_desk.errors import InputError
+
+HomeOption = Annotated[
+    Path | None, typer.Option("--home", help="Desk folder (DETAINER_DESK_HOME; .detainer-desk).")
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (DETAINER_DESK_DB); default SQLite in --home."),
+]
+ADMIN = Actor("cli", Role.supervisor)
+
+
+def settings_from(home: Path | None, db: str | None) -> DeskSettings:
+    settings = DeskSettings.from_env()
+    if home is not None:
+        settings = replace(settings, home=home)
+    if db is not None:
+        settings = replace(settings, db=db)
+    return settings
+
+
+def _open(home: Path | None, db: str | None) -> Desk:
+    return open_desk(settings_from(home, db))
+
+
+def _print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def register(app: typer.Typer) -> None:
+    token_app = typer.Typer(no_args_is_help=True, help="API tokens (stored hashed).")
+    app.add_typer(token_app, name="token")
+
+    @app.command("init")
+    def init(home: HomeOption = None, db: DbOption = None) -> None:
+        """Create the desk: database schema (Alembic) and the ledger's signing key."""
+        with _clear_errors():
+            done = initialise(settings_from(home, db))
+        typer.echo(f"desk ready: {done.db_url}")
+        typer.echo(f"ledger public key{' (new)' if done.key_created else ''}: {done.public_key}")
+
+    @token_app.command("create")
+    def token_create(
+        name: str,
+        role: Annotated[
+            str,
+            typer.Option(help="clerk, supervisor, counsel, auditor, federal_liaison or public."),
+        ],
+        office: Annotated[str | None, typer.Option(help="For federal_liaison.")] = None,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Issue a token; it is printed once and stored only as a hash."""
+        with _clear_errors():
+            token = _open(home, db).create_token(name, role, office)
+        typer.echo(token)
+
+    @app.command("office")
+    def office(
+        name: str,
+        channel: Annotated[str, typer.Option(help="email or webhook")],
+        address: Annotated[str, typer.Option(help="E-mail address or https URL.")],
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Say where a requesting office's release notifications go."""
+        with _clear_errors():
+            _print_json(
+                _open(home, db).set_office(
+                    ADMIN, {"name": name, "channel": channel, "address": address}
+                )
+            )
+
+    @app.command("intake")
+    def intake(
+        file: Annotated[
+            Path,
+            typer.Argument(
+                help="A request (.json), or many records (.jsonl requests/events, .csv events)."
+            ),
+        ],
+        strip_forbidden: Annotated[
+            bool,
+            typer.Option(
+                help="Drop forbidden fields (recorded in the ledger) instead of refusing."
+            ),
+        ] = False,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Receive requests and jail events; each request is decided on arrival."""
+        with _clear_errors():
+            desk = _open(home, db)
+            records = list(read_records(file))
+            with Progress(console=_console(), transient=True) as progress:
+                task = progress.add_task("intake", total=len(records))
+
+                def ticking() -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+                    for item in records:
+                        yield item
+                        progress.advance(task)
+
+                accepted, errors = desk.receive_bulk(
+                    ADMIN, ticking(), strip_forbidden=strip_forbidden
+                )
+        for line, reason in errors:
+            typer.echo(f"{file}:{line}: {reason}", err=True)
+        typer.echo(f"accepted {accepted}, refused {len(errors)}")
+        if errors:
+            raise typer.Exit(2)
+
+    @app.command("event")
+    def event(
+        booking_id: str,
+        kind: Annotated[
+            str,
+            typer.Argument(
+                help="booked, charges_changed, release_scheduled, "
+                "release_eligible, released, transferred"
+            ),
+        ],
+        at: Annotated[str, typer.Option(help="When (ISO 8601).")],
+        extra: Annotated[str, typer.Option(help="More fields as a JSON object.")] = "{}",
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Record one jail event."""
+        with _clear_errors():
+            data = _json_object(extra, "--extra")
+            _print_json(
+                _open(home, db).record_event(
+                    ADMIN, {"booking_id": booking_id, "kind": kind, "at": at, **data}
+                )
+            )
+
+    @app.command("alarms")
+    def alarms(
+        acknowledge: Annotated[int | None, typer.Option(help="Acknowledge this alarm.")] = None,
+        note: Annotated[str | None, typer.Option(help="Why (with --acknowledge).")] = None,
+        check: Annotated[bool, typer.Option(help="Run the hold clock first.")] = True,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """List open alarms (after a hold-clock check), or acknowledge one with a note."""
+        with _clear_errors():
+            desk = _open(home, db)
+            if acknowledge is not None:
+                _print_json(desk.acknowledge_alarm(ADMIN, acknowledge, {"note": note or ""}))
+                return
+            if check:
+                desk.check_clock()
+            _print_json(desk.alarms(ADMIN))
+
+    @app.command("serve")
+    def serve(
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        worker: Annotated[bool, typer.Option(help="Run the worker in this process.")] = True,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Serve the API (/api, OpenAPI at /docs), the staff UI (/ui) and (default) the worker."""
+        import uvicorn
+
+        from detainer_desk.web.app import create_app
+
+        with _clear_errors():
+            desk = _open(home, db)
+        uvicorn.run(create_app(desk, worker=worker), host=host, port=port, log_level="warning")
+
+    @app.command("worker")
+    def worker_command(
+        once: Annotated[bool, typer.Option(help="One pass, then exit.")] = False,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Deliver notifications, tick the hold clock and sign checkpoints (scale-out worker)."""
+        from detainer_desk.desk.worker import run_worker
+
+        with _clear_errors():
+            desk = _open(home, db)
+        run_worker(desk, threading.Event(), once=once)
+
+
+def _json_object(text: str, option: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{option} is not JSON: {exc.msg}", field=option) from None
+    if not isinstance(value, dict):
+        raise InputError(f"{option} must be a JSON object", field=option)
+    return value
+
+
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """(line, record) from .json (one), .jsonl (one per line) or .csv (events, one per row)."""
+    if not path.exists():
+        raise InputError(f"no file {path}; check the path", field="file")
+    if path.suffix == ".json":
+        yield 1, _json_object(path.read_text("utf-8"), str(path))
+    elif path.suffix == ".jsonl":
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    yield number, _jsonl_record(line, number)
+    elif path.suffix == ".csv":
+        with path.open(newline="", encoding="utf-8") as handle:
+            for number, row in enumerate(csv.DictReader(handle), start=2):
+                yield number, {k: v for k, v in row.items() if v not in ("", None)}
+    else:
+        raise InputError(f"{path.name}: use .json, .jsonl or .csv", field="file")
+
+
+def _jsonl_record(line: str, number: int) -> dict[str, Any] | InputError:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return InputError(f"not JSON ({exc.msg}); fix the line")
+    return value if isinstance(value, dict) else InputError("not a JSON object")

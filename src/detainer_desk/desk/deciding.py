@@ -1,0 +1,181 @@
+"""Deciding a stored request: compose its document from the desk's records, decide, keep it.
+
+Every decision is kept (never updated); the newest is the current one. When no law is in force
+for the date, the answer is still a decision: holds denied, everything else review_required,
+with the reason (DEVELOPERS.md: never hold on a guess).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from detainer_desk.desk.tables import (
+    ActionOutcome,
+    Booking,
+    DecisionRecord,
+    FederalRequest,
+    InterviewRecord,
+    Override,
+)
+from detainer_desk.errors import NoVersionInForceError
+from detainer_desk.law.decide import decide, decision_without_law
+from detainer_desk.law.decision import ActionDecision, Decision
+from detainer_desk.law.pack import PolicyLibrary
+from detainer_desk.ledger.entries import append
+from detainer_desk.request.document import RequestDocument
+from detainer_desk.vocabulary import Action, Effect
+
+
+@dataclass(frozen=True)
+class DeskAgency:
+    name: str
+    kind: str
+    has_287g_agreement: bool
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return None if moment is None else moment.astimezone(zone).isoformat()
+
+
+def compose_document(
+    booking: Booking,
+    request: FederalRequest,
+    interview: InterviewRecord | None,
+    agency: DeskAgency,
+    zone: ZoneInfo,
+) -> RequestDocument:
+    """The request document as the desk knows it now: the jail's facts win over the request's."""
+    facts: dict[str, Any] = dict(booking.facts)
+    facts["booking_id"] = booking.booking_id
+    facts["booked_at"] = _local(booking.booked_at, zone)
+    facts["release_eligible_at"] = _local(booking.release_eligible_at, zone)
+    facts["release_reason"] = booking.release_reason
+    data: dict[str, Any] = {
+        "jurisdiction": booking.jurisdiction,
+        "received_at": _local(request.received_at, zone),
+        "request": dict(request.document, warrant_kind=request.warrant_kind),
+        "booking": {k: v for k, v in facts.items() if v is not None},
+        "agency": {
+            "name": agency.name,
+            "kind": agency.kind,
+            "has_287g_agreement": agency.has_287g_agreement,
+        },
+    }
+    if interview is not None:
+        data["interview"] = {
+            "written_advisement_given": interview.written_advisement_given,
+            "advisement_language": interview.advisement_language,
+            "written_consent_signed": interview.written_consent_signed,
+            "declined": interview.declined,
+            "attorney_requested": interview.attorney_requested,
+        }
+    return RequestDocument.model_validate(data)
+
+
+def decide_document(document: RequestDocument, on: date, library: PolicyLibrary) -> Decision:
+    """`decide`, except that a date with no law in force gives deny-hold / review, with reason."""
+    try:
+        return decide(document, on=on, library=library)
+    except NoVersionInForceError as exc:
+        return decision_without_law(document, on, exc.message)
+
+
+def latest_decision(session: Session, request_pk: int) -> DecisionRecord | None:
+    return session.execute(
+        select(DecisionRecord)
+        .where(DecisionRecord.request_pk == request_pk)
+        .order_by(DecisionRecord.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def effective_effects(session: Session, request_pk: int) -> dict[Action, Effect]:
+    """Each action's effect now: the current decision, unless a supervisor overrode it."""
+    current = latest_decision(session, request_pk)
+    if current is None:
+        return {}
+    effects = {Action(a["action"]): Effect(a["effect"]) for a in current.document["actions"]}
+    overrides = session.execute(
+        select(Override).where(Override.decision_pk == current.id).order_by(Override.id)
+    ).scalars()
+    for override in overrides:
+        effects[Action(override.action)] = Effect(override.effect)
+    return effects
+
+
+def hold_deadline(session: Session, request_pk: int) -> datetime | None:
+    current = latest_decision(session, request_pk)
+    if current is None:
+        return None
+    row = session.execute(
+        select(ActionOutcome.hold_ends_at).where(
+            ActionOutcome.decision_pk == current.id,
+            ActionOutcome.action == Action.hold_beyond_release.value,
+        )
+    ).scalar_one_or_none()
+    return row
+
+
+def store_decision(
+    session: Session,
+    request: FederalRequest,
+    decision: Decision,
+    trigger: str,
+    at: datetime,
+    actor: str,
+) -> DecisionRecord:
+    """Keep a decision, one outcome row per action, and its ledger entry, in this transaction."""
+    record = DecisionRecord(
+        request_pk=request.id,
+        decided_at=at,
+        decided_on=decision.decided_on.isoformat(),
+        trigger=trigger,
+        pack_name=decision.pack.name if decision.pack else None,
+        pack_version=decision.pack.version.isoformat() if decision.pack else None,
+        pack_digest=decision.pack.digest if decision.pack else None,
+        document=decision.to_dict(),
+    )
+    session.add(record)
+    session.flush()
+    for action in decision.actions:
+        session.add(_outcome(record, request, action))
+    append(
+        session,
+        "decision",
+        actor,
+        at,
+        {
+            "request": request.id,
+            "decision": record.id,
+            "trigger": trigger,
+            "decided_on": record.decided_on,
+            "pack": decision.pack.to_dict() if decision.pack else None,
+            "actions": [
+                {
+                    "action": a.action.value,
+                    "effect": a.effect.value,
+                    "provisions": sorted(p["id"] for p in a.provisions),
+                }
+                for a in decision.actions
+            ],
+        },
+    )
+    return record
+
+
+def _outcome(record: DecisionRecord, request: FederalRequest, a: ActionDecision) -> ActionOutcome:
+    ends = a.hold_limit.ends_at if a.hold_limit and a.effect is Effect.permit else None
+    return ActionOutcome(
+        decision_pk=record.id,
+        request_pk=request.id,
+        action=a.action.value,
+        effect=a.effect.value,
+        deciding_provisions=",".join(sorted(p["id"] for p in a.provisions)),
+        hold_ends_at=ends,
+    )

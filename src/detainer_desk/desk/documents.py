@@ -1,0 +1,114 @@
+"""What the desk accepts besides request documents: jail events, overrides, interviews, notes.
+
+Pydantic validates at the edge; errors become one InputError naming the field and the fix.
+Event kinds are the jail's own words: booked, charges_changed, release_scheduled,
+release_eligible, released, transferred.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from detainer_desk.errors import InputError
+from detainer_desk.request.document import Conviction, Offence
+from detainer_desk.request.forbidden import refuse_forbidden_fields
+from detainer_desk.vocabulary import Action, Effect, ReleaseReason, WarrantKind
+
+
+class EventKind(StrEnum):
+    booked = "booked"
+    charges_changed = "charges_changed"
+    release_scheduled = "release_scheduled"
+    release_eligible = "release_eligible"
+    released = "released"
+    transferred = "transferred"
+
+
+class _Edge(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class JailEventDocument(_Edge):
+    """One thing that happened to a booking; `at` without an offset is in the jail's zone."""
+
+    booking_id: str = Field(min_length=1, max_length=200)
+    kind: EventKind
+    at: datetime
+    jurisdiction: str | None = Field(default=None, description="Required for `booked`.")
+    charges: tuple[Offence, ...] | None = None
+    convictions: tuple[Conviction, ...] | None = None
+    release_at: datetime | None = Field(default=None, description="For release_scheduled.")
+    release_reason: ReleaseReason | None = Field(default=None, description="For release_eligible.")
+    release_date_public: bool | None = None
+    sex_or_arson_registrant: bool | None = None
+    magistrate_probable_cause_on_felony_charge: bool | None = None
+    transferred_to: str | None = Field(default=None, description="For transferred.")
+
+
+class RequestAmendment(_Edge):
+    """Paper that arrived later for the same request, e.g. a judicial warrant."""
+
+    warrant_kind: WarrantKind
+
+
+class OverrideDocument(_Edge):
+    action: Action
+    effect: Effect
+    reason: str = Field(min_length=10, description="Why; at least a sentence.")
+
+
+class AnnotationDocument(_Edge):
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class InterviewDocument(_Edge):
+    modality: Literal["in_person", "remote"]
+    written_advisement_given: bool = False
+    advisement_language: str | None = None
+    written_consent_signed: bool = False
+    declined: bool = False
+    attorney_requested: bool = False
+    conditions_met: dict[str, str] = Field(
+        default_factory=dict, description="Provision id of each condition met -> how."
+    )
+
+
+class InterviewOutcomeDocument(_Edge):
+    held: bool
+    outcome: str = Field(min_length=1, max_length=2000)
+
+
+class AcknowledgementDocument(_Edge):
+    note: str = Field(min_length=3, max_length=2000)
+
+
+class OfficeDocument(_Edge):
+    name: str = Field(min_length=1, max_length=200)
+    channel: Literal["email", "webhook"]
+    address: str = Field(min_length=3, max_length=500)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_edge(model: type[M], data: Any) -> M:
+    """Validate `data` as `model`; forbidden fields and schema errors become one InputError."""
+    if not isinstance(data, dict):
+        raise InputError(f"expected a JSON object for {model.__name__}")
+    refuse_forbidden_fields(data)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or model.__name__
+        if first["type"] == "extra_forbidden":
+            raise InputError(
+                f"unknown field {field!r}: remove it or fix its spelling", field
+            ) from None
+        if first["type"] == "missing":
+            raise InputError(f"missing field {field!r}: add it", field) from None
+        raise InputError(f"field {field!r}: {first['msg']}", field) from None

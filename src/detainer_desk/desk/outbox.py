@@ -1,0 +1,368 @@
+"""Release notifications "to the extent able": a transactional outbox and its worker.
+
+Queued in the same transaction as the event that made them due; one per (request, release) by a
+unique key. The worker leases due rows (PostgreSQL `FOR UPDATE SKIP LOCKED`, so several workers
+never take the same row), sends each with its idempotency key as the e-mail Message-ID or the
+webhook's Idempotency-Key header, then records the result. A worker killed before it records a
+send leaves the lease to expire; the next worker sends again with the same key. That window is
+the time between the receiving server's "250 OK" and our commit (milliseconds); receivers can
+drop a repeat by its key, and the ledger shows every attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from detainer_desk.desk.clock import Clock
+from detainer_desk.desk.tables import Booking, FederalRequest, Notification, Office
+from detainer_desk.ledger.entries import append
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+WORKER = "worker"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One release notification, as delivered."""
+
+    key: str
+    to: str
+    subject: str
+    body: str
+    release_at: datetime
+
+
+class Transport(Protocol):
+    def send(self, channel: str, address: str, message: Message) -> str: ...
+
+
+@dataclass(frozen=True)
+class NetworkTransport:
+    """SMTP for e-mail, HTTPS POST (JSON) for webhooks."""
+
+    smtp_host: str
+    smtp_port: int
+    mail_from: str
+    timeout: float = 20.0
+
+    def send(self, channel: str, address: str, message: Message) -> str:
+        if channel == "email":
+            return self._email(address, message)
+        return self._webhook(address, message)
+
+    def _email(self, address: str, message: Message) -> str:
+        mail = EmailMessage()
+        mail["From"] = self.mail_from
+        mail["To"] = address
+        mail["Subject"] = message.subject
+        mail["Message-ID"] = f"<{message.key}@detainer-desk>"
+        mail.set_content(message.body)
+        with smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=self.timeout) as smtp:
+            refused = smtp.send_message(mail)
+        if refused:
+            raise OSError(f"recipient refused: {sorted(refused)}")
+        return f"accepted by {self.smtp_host}:{self.smtp_port}"
+
+    def _webhook(self, address: str, message: Message) -> str:
+        payload = json.dumps(
+            {
+                "key": message.key,
+                "subject": message.subject,
+                "body": message.body,
+                "release_at": message.release_at.isoformat(),
+            }
+        ).encode()
+        request = urllib.request.Request(
+            address,
+            data=payload,
+            method="POST",
+            headers={"Content-Type": "application/json", "Idempotency-Key": message.key},
+        )
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            return f"HTTP {response.status}"
+
+
+def queue_release_notification(
+    session: Session, request: FederalRequest, booking: Booking, at: datetime, actor: str
+) -> bool:
+    """Queue (once) the release notification for a request whose notify_release is permitted.
+
+    Returns True when a new notification was queued. Safe under concurrency: the unique
+    (request, purpose) key makes a second insert a no-op, on SQLite and PostgreSQL alike.
+    """
+    release_at = booking.release_scheduled_at or booking.release_eligible_at
+    key = f"release-{request.id}-{booking.booking_id}"
+    values = {
+        "request_pk": request.id,
+        "purpose": "release",
+        "idempotency_key": key,
+        "release_at": release_at,
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": at,
+        "queued_at": at,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Notification).values(**values).on_conflict_do_nothing()
+    result = session.execute(statement.returning(Notification.id))
+    new_id = result.scalar_one_or_none()
+    if new_id is None:
+        _update_release_time(session, request.id, release_at)
+        return False
+    append(
+        session,
+        "notification_queued",
+        actor,
+        at,
+        {"notification": new_id, "request": request.id, "release_at": _iso(release_at)},
+    )
+    return True
+
+
+def _update_release_time(session: Session, request_pk: int, release_at: datetime | None) -> None:
+    queued = session.execute(
+        select(Notification).where(
+            Notification.request_pk == request_pk, Notification.status == "queued"
+        )
+    ).scalar_one_or_none()
+    if queued is not None and release_at is not None:
+        queued.release_at = release_at
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+@dataclass(frozen=True)
+class Lease:
+    notification_id: int
+    key: str
+    attempt: int
+
+
+def lease_due(
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    worker: str,
+    limit: int = 20,
+    lease: timedelta = LEASE,
+) -> list[Lease]:
+    """Take up to `limit` due notifications for this worker (committed before any send)."""
+    now = clock.now()
+    with sessions.begin() as session:
+        query = (
+            select(Notification)
+            .where(
+                Notification.status.in_(("queued", "sending")),
+                Notification.next_attempt_at <= now,
+                or_(Notification.lease_until.is_(None), Notification.lease_until < now),
+            )
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = list(session.execute(query).scalars())
+        for row in rows:
+            row.status = "sending"
+            row.attempts += 1
+            row.lease_until = now + lease
+            row.leased_by = worker
+        return [Lease(r.id, r.idempotency_key, r.attempts) for r in rows]
+
+
+def compose_message(
+    request: FederalRequest, booking: Booking, release_at: datetime, zone: ZoneInfo, key: str
+) -> Message:
+    local = release_at.astimezone(zone)
+    when = local.strftime("%Y-%m-%d %H:%M %Z")
+    body = (
+        f"Release notification for booking {booking.booking_id}.\n"
+        f"Release time: {when} ({release_at.isoformat()})\n"
+        f"In answer to the {request.kind} received {request.received_at.isoformat()} "
+        f"from {request.office or 'the requesting office'}.\n"
+        "Sent to the extent able under the law in force; this is not a hold.\n"
+        f"Reference: {key}\n"
+    )
+    return Message(
+        key, "", f"Release notification: booking {booking.booking_id} at {when}", body, release_at
+    )
+
+
+def deliver_one(
+    sessions: sessionmaker[Session],
+    lease: Lease,
+    transport: Transport,
+    clock: Clock,
+    zone: ZoneInfo,
+    before_send: Callable[[Lease], None] | None = None,
+) -> str:
+    """Send one leased notification and record what happened. Returns its new status."""
+    with sessions.begin() as session:
+        note = session.get(Notification, lease.notification_id)
+        assert note is not None
+        request = session.get(FederalRequest, note.request_pk)
+        assert request is not None
+        booking = session.get(Booking, request.booking_pk)
+        assert booking is not None
+        office = session.get(Office, request.office) if request.office else None
+        problem = _cannot_send(note, booking, office)
+        if problem is not None:
+            _give_up(session, note, problem, clock.now())
+            return note.status
+        assert office is not None and note.release_at is not None
+        message = compose_message(request, booking, note.release_at, zone, note.idempotency_key)
+        channel, address = office.channel, office.address
+    if before_send is not None:
+        before_send(lease)
+    try:
+        result = transport.send(channel, address, message)
+    except (OSError, smtplib.SMTPException) as exc:
+        return _record_failure(sessions, lease, clock, f"{type(exc).__name__}: {exc}")
+    return _record_sent(sessions, lease, clock, channel, address, result)
+
+
+def _cannot_send(note: Notification, booking: Booking, office: Office | None) -> str | None:
+    if office is None:
+        return "no delivery address is configured for the requesting office"
+    if note.release_at is None:
+        return "no release time known"
+    if booking.released_at is not None or booking.transferred_at is not None:
+        return "the person left custody before the notification could be delivered"
+    return None
+
+
+def _give_up(session: Session, note: Notification, why: str, now: datetime) -> None:
+    note.status = "not_possible"
+    note.not_in_time_reason = why
+    note.lease_until = None
+    append(
+        session,
+        "notification_not_possible",
+        WORKER,
+        now,
+        {"notification": note.id, "request": note.request_pk, "why": why},
+    )
+
+
+def _record_sent(
+    sessions: sessionmaker[Session],
+    lease: Lease,
+    clock: Clock,
+    channel: str,
+    address: str,
+    result: str,
+) -> str:
+    now = clock.now()
+    with sessions.begin() as session:
+        note = session.get(Notification, lease.notification_id)
+        assert note is not None
+        note.status, note.sent_at, note.result = "sent", now, result
+        note.channel, note.address, note.lease_until = channel, address, None
+        booking_released = _released_at(session, note)
+        end = booking_released or note.release_at
+        if end is not None:
+            note.lead_seconds = int((end - now).total_seconds())
+            if note.lead_seconds < 0:
+                note.not_in_time_reason = "sent after the release"
+        append(
+            session,
+            "notification_sent",
+            WORKER,
+            now,
+            {
+                "notification": note.id,
+                "request": note.request_pk,
+                "attempt": lease.attempt,
+                "channel": channel,
+                "result": result,
+                "lead_seconds": note.lead_seconds,
+            },
+        )
+        return note.status
+
+
+def _released_at(session: Session, note: Notification) -> datetime | None:
+    request = session.get(FederalRequest, note.request_pk)
+    booking = session.get(Booking, request.booking_pk) if request else None
+    return booking.released_at if booking else None
+
+
+def _record_failure(sessions: sessionmaker[Session], lease: Lease, clock: Clock, error: str) -> str:
+    now = clock.now()
+    with sessions.begin() as session:
+        note = session.get(Notification, lease.notification_id)
+        assert note is not None
+        note.result, note.lease_until = error, None
+        if lease.attempt >= MAX_ATTEMPTS:
+            note.status = "failed"
+            note.not_in_time_reason = f"delivery failed {lease.attempt} times: {error}"
+        else:
+            note.status = "queued"
+            note.next_attempt_at = now + backoff(lease.attempt)
+        append(
+            session,
+            "notification_failed",
+            WORKER,
+            now,
+            {
+                "notification": note.id,
+                "request": note.request_pk,
+                "attempt": lease.attempt,
+                "error": error,
+                "final": note.status == "failed",
+            },
+        )
+        return note.status
+
+
+def backoff(attempt: int) -> timedelta:
+    """30 s, 1 min, 2 min … capped at 30 min."""
+    return timedelta(seconds=min(30 * 2 ** (attempt - 1), 1800))
+
+
+def deliver_due(
+    sessions: sessionmaker[Session],
+    transport: Transport,
+    clock: Clock,
+    zone: ZoneInfo,
+    worker: str = WORKER,
+    before_send: Callable[[Lease], None] | None = None,
+    lease_for: timedelta = LEASE,
+) -> dict[str, int]:
+    """One pass of the worker: lease what is due, deliver each. Returns counts by new status."""
+    counts: dict[str, int] = {}
+    for lease in lease_due(sessions, clock, worker, lease=lease_for):
+        status = deliver_one(sessions, lease, transport, clock, zone, before_send)
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def record_actual_release(session: Session, booking: Booking) -> None:
+    """On `released`: lead times are measured against the actual release."""
+    if booking.released_at is None:
+        return
+    requests = select(FederalRequest.id).where(FederalRequest.booking_pk == booking.id)
+    notes = session.execute(
+        select(Notification).where(Notification.request_pk.in_(requests))
+    ).scalars()
+    for note in notes:
+        if note.sent_at is not None:
+            note.lead_seconds = int((booking.released_at - note.sent_at).total_seconds())
+            note.not_in_time_reason = None if note.lead_seconds >= 0 else "sent after the release"
+        elif note.status in ("queued", "sending"):
+            note.not_in_time_reason = "released before the notification was delivered"

@@ -1,0 +1,739 @@
+"""The desk: every operation a jail's records unit performs, one transaction each.
+
+Each method checks the actor's role (access.cedar), validates its input at the edge, changes the
+business tables and appends the ledger entry in the same transaction — so either all of it
+happens or none of it. The API, the UI and the CLI all call these methods and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from detainer_desk.access.check import Actor, Permission, Role, require
+from detainer_desk.desk import views
+from detainer_desk.desk.clock import Clock
+from detainer_desk.desk.deciding import (
+    DeskAgency,
+    compose_document,
+    decide_document,
+    effective_effects,
+    latest_decision,
+    store_decision,
+)
+from detainer_desk.desk.documents import (
+    AcknowledgementDocument,
+    AnnotationDocument,
+    EventKind,
+    InterviewDocument,
+    InterviewOutcomeDocument,
+    JailEventDocument,
+    OfficeDocument,
+    OverrideDocument,
+    RequestAmendment,
+    parse_edge,
+)
+from detainer_desk.desk.holdclock import (
+    AlarmRule,
+    check_booking,
+    in_custody,
+    law_changed,
+    take_clock_lock,
+)
+from detainer_desk.desk.outbox import queue_release_notification, record_actual_release
+from detainer_desk.desk.settings import DeskSettings
+from detainer_desk.desk.tables import (
+    Alarm,
+    Annotation,
+    Booking,
+    Checkpoint,
+    FederalRequest,
+    InterviewRecord,
+    JailEvent,
+    Office,
+    Override,
+)
+from detainer_desk.desk.tokens import create_token, resolve_token
+from detainer_desk.errors import ConflictError, ForbiddenFieldError, InputError, NotFoundError
+from detainer_desk.law.pack import PolicyLibrary
+from detainer_desk.ledger.entries import append
+from detainer_desk.ledger.keys import load_signing_key
+from detainer_desk.ledger.log import make_checkpoint, prove_inclusion
+from detainer_desk.request.document import RequestDocument, parse_request
+from detainer_desk.request.forbidden import strip_forbidden_fields
+from detainer_desk.vocabulary import Action, Effect
+
+
+@dataclass
+class Desk:
+    sessions: sessionmaker[Session]
+    settings: DeskSettings
+    clock: Clock
+    library: PolicyLibrary
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self.sessions.begin() as session:
+            yield session
+
+    @property
+    def _agency(self) -> DeskAgency:
+        s = self.settings
+        return DeskAgency(s.agency_name, s.agency_kind, s.has_287g_agreement)
+
+    def _localise(self, moment: datetime) -> datetime:
+        return moment if moment.tzinfo else moment.replace(tzinfo=self.settings.zone)
+
+    def _refuse_forbidden(self, actor: Actor, where: str, exc: ForbiddenFieldError) -> None:
+        """Record (field name only) that input carried a forbidden field; the input is dropped."""
+        with self._transaction() as session:
+            append(
+                session,
+                "forbidden_field_refused",
+                actor.label,
+                self.clock.now(),
+                {"where": where, "field": exc.field},
+            )
+
+    # -- intake ---------------------------------------------------------------------------
+
+    def receive_request(
+        self, actor: Actor, raw: dict[str, Any], *, strip_forbidden: bool = False
+    ) -> dict[str, Any]:
+        """Store and decide one request document. Returns the request view."""
+        if strip_forbidden:
+            raw, removed = strip_forbidden_fields(raw)
+        else:
+            removed = []
+        try:
+            document = parse_request(raw)
+        except ForbiddenFieldError as exc:
+            self._refuse_forbidden(actor, "request", exc)
+            raise
+        require(actor, Permission.receive_request, document.request.office)
+        with self._transaction() as session:
+            now = self.clock.now()
+            for path in removed:
+                append(
+                    session,
+                    "forbidden_field_stripped",
+                    actor.label,
+                    now,
+                    {"where": "request", "field": path},
+                )
+            booking = self._booking_for_request(session, actor, document, now)
+            request = self._store_request(session, actor, booking, document, now)
+            self._decide(session, request, booking, "received", actor.label, on=request.received_at)
+            return views.request_status(session, request)
+
+    def _booking_for_request(
+        self, session: Session, actor: Actor, document: RequestDocument, now: datetime
+    ) -> Booking:
+        booking = self._find_booking(session, document.booking.booking_id)
+        if booking is not None:
+            if booking.jurisdiction != document.jurisdiction:
+                raise InputError(
+                    f"booking {booking.booking_id!r} is in {booking.jurisdiction!r}, not "
+                    f"{document.jurisdiction!r}; fix 'jurisdiction'",
+                    field="jurisdiction",
+                )
+            return booking
+        if actor.role is Role.federal_liaison:
+            raise NotFoundError(
+                f"booking {document.booking.booking_id!r} is not known to this jail; check the "
+                "booking id",
+                field="booking.booking_id",
+            )
+        self.library.pack(document.jurisdiction)  # unknown jurisdiction -> InputError
+        facts = document.booking.model_dump(mode="json", exclude_none=True)
+        booking = Booking(
+            booking_id=document.booking.booking_id,
+            jurisdiction=document.jurisdiction,
+            facts=_booking_facts(facts),
+            booked_at=self._opt(document.booking.booked_at),
+            release_eligible_at=self._opt(document.booking.release_eligible_at),
+            release_reason=document.booking.release_reason,
+            updated_at=now,
+        )
+        session.add(booking)
+        session.flush()
+        append(
+            session,
+            "booking_created_from_request",
+            actor.label,
+            now,
+            {"booking": booking.id, "booking_id": booking.booking_id},
+        )
+        return booking
+
+    def _opt(self, moment: datetime | None) -> datetime | None:
+        return None if moment is None else self._localise(moment)
+
+    def _store_request(
+        self,
+        session: Session,
+        actor: Actor,
+        booking: Booking,
+        document: RequestDocument,
+        now: datetime,
+    ) -> FederalRequest:
+        req = document.request
+        body = req.model_dump(mode="json", exclude_none=True)
+        body.pop("warrant_kind", None)
+        if req.actions is None:
+            body["actions"] = [a.value for a in document.actions_asked()]
+        request = FederalRequest(
+            booking_pk=booking.id,
+            kind=req.kind.value,
+            form=req.form.value,
+            warrant_kind=req.warrant_kind.value,
+            office=req.office,
+            received_at=self._localise(document.received_at),
+            document=body,
+            received_by=actor.label,
+        )
+        session.add(request)
+        session.flush()
+        append(
+            session,
+            "request_received",
+            actor.label,
+            now,
+            {
+                "request": request.id,
+                "booking": booking.id,
+                "kind": request.kind,
+                "form": request.form,
+                "warrant_kind": request.warrant_kind,
+                "office": request.office,
+                "received_at": request.received_at.isoformat(),
+            },
+        )
+        return request
+
+    def _decide(
+        self,
+        session: Session,
+        request: FederalRequest,
+        booking: Booking,
+        trigger: str,
+        actor: str,
+        on: datetime | None = None,
+    ) -> None:
+        interview = session.execute(
+            select(InterviewRecord)
+            .where(InterviewRecord.request_pk == request.id)
+            .order_by(InterviewRecord.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        document = compose_document(booking, request, interview, self._agency, self.settings.zone)
+        day = (on or self.clock.now()).astimezone(self.settings.zone).date()
+        decision = decide_document(document, day, self.library)
+        now = self.clock.now()
+        store_decision(session, request, decision, trigger, now, actor)
+        self._queue_if_due(session, request, booking, now, actor)
+
+    def _queue_if_due(
+        self,
+        session: Session,
+        request: FederalRequest,
+        booking: Booking,
+        now: datetime,
+        actor: str,
+    ) -> None:
+        release_known = booking.release_scheduled_at or booking.release_eligible_at
+        if release_known is None or not booking.in_custody:
+            return
+        if effective_effects(session, request.id).get(Action.notify_release) is Effect.permit:
+            queue_release_notification(session, request, booking, now, actor)
+
+    def record_event(self, actor: Actor, raw: dict[str, Any]) -> dict[str, Any]:
+        """Record one jail event; re-decide and queue notifications as it requires."""
+        try:
+            event = parse_edge(JailEventDocument, raw)
+        except ForbiddenFieldError as exc:
+            self._refuse_forbidden(actor, "event", exc)
+            raise
+        require(actor, Permission.record_event)
+        with self._transaction() as session:
+            return self._apply_event(session, actor, event)
+
+    def _apply_event(
+        self, session: Session, actor: Actor, event: JailEventDocument
+    ) -> dict[str, Any]:
+        now = self.clock.now()
+        at = self._localise(event.at)
+        booking = self._find_booking(session, event.booking_id)
+        if event.kind is EventKind.booked:
+            booking = self._book(session, event, booking, at, now)
+        elif booking is None:
+            raise NotFoundError(
+                f"booking {event.booking_id!r} has no 'booked' event; record that first",
+                field="booking_id",
+            )
+        elif not booking.in_custody:
+            raise ConflictError(
+                f"booking {booking.booking_id!r} already left custody; nothing more can happen",
+                field="kind",
+            )
+        else:
+            self._change_booking(booking, event, at)
+        booking.updated_at = now
+        row = JailEvent(
+            booking_pk=booking.id,
+            kind=event.kind.value,
+            at=at,
+            data=event.model_dump(mode="json", exclude_none=True),
+            recorded_at=now,
+            recorded_by=actor.label,
+        )
+        session.add(row)
+        session.flush()
+        append(
+            session,
+            "jail_event",
+            actor.label,
+            now,
+            {"event": row.id, "booking": booking.id, "kind": row.kind, "at": at.isoformat()},
+        )
+        self._after_event(session, actor, booking, event, at)
+        return {"event": row.id, "booking_id": booking.booking_id, "kind": row.kind}
+
+    def _book(
+        self,
+        session: Session,
+        event: JailEventDocument,
+        booking: Booking | None,
+        at: datetime,
+        now: datetime,
+    ) -> Booking:
+        if booking is not None:
+            raise ConflictError(f"booking {event.booking_id!r} is already booked", "booking_id")
+        if not event.jurisdiction:
+            raise InputError(
+                "a 'booked' event needs 'jurisdiction' (a policy pack name)", "jurisdiction"
+            )
+        self.library.pack(event.jurisdiction)
+        booking = Booking(
+            booking_id=event.booking_id,
+            jurisdiction=event.jurisdiction,
+            facts=_event_facts(event, {}),
+            booked_at=at,
+            updated_at=now,
+        )
+        session.add(booking)
+        session.flush()
+        return booking
+
+    def _change_booking(self, booking: Booking, event: JailEventDocument, at: datetime) -> None:
+        booking.facts = _event_facts(event, dict(booking.facts))
+        if event.kind is EventKind.release_scheduled:
+            if event.release_at is None:
+                raise InputError("release_scheduled needs 'release_at'", field="release_at")
+            booking.release_scheduled_at = self._localise(event.release_at)
+        elif event.kind is EventKind.release_eligible:
+            booking.release_eligible_at = at
+            booking.release_reason = event.release_reason or "other_eligible"
+        elif event.kind is EventKind.released:
+            booking.released_at = at
+        elif event.kind is EventKind.transferred:
+            booking.transferred_at = at
+            booking.transferred_to = event.transferred_to
+
+    def _after_event(
+        self,
+        session: Session,
+        actor: Actor,
+        booking: Booking,
+        event: JailEventDocument,
+        at: datetime,
+    ) -> None:
+        requests = list(
+            session.execute(
+                select(FederalRequest).where(FederalRequest.booking_pk == booking.id)
+            ).scalars()
+        )
+        if event.kind is EventKind.released:
+            record_actual_release(session, booking)
+            return
+        if event.kind in (EventKind.booked, EventKind.transferred):
+            return
+        for request in requests:
+            if event.kind in (EventKind.charges_changed, EventKind.release_eligible):
+                self._decide(session, request, booking, event.kind.value, actor.label, on=at)
+            else:
+                self._queue_if_due(session, request, booking, self.clock.now(), actor.label)
+
+    def receive_bulk(
+        self,
+        actor: Actor,
+        records: Iterator[tuple[int, dict[str, Any] | InputError]],
+        *,
+        strip_forbidden: bool = False,
+    ) -> tuple[int, list[tuple[int, str]]]:
+        """Bulk intake: each record is a request document or a jail event ('kind' tells).
+
+        One transaction per record: a bad record is reported (line, reason) and loses nothing
+        else. Returns (accepted, [(line, reason)]).
+        """
+        accepted, errors = 0, []
+        for line, record in records:
+            if isinstance(record, InputError):
+                errors.append((line, record.message))
+                continue
+            try:
+                if "request" in record:
+                    self.receive_request(actor, record, strip_forbidden=strip_forbidden)
+                else:
+                    self.record_event(actor, record)
+                accepted += 1
+            except InputError as exc:
+                errors.append((line, exc.message))
+        return accepted, errors
+
+    def amend_request(self, actor: Actor, request_id: int, raw: dict[str, Any]) -> dict[str, Any]:
+        """New paper for a request (e.g. a judicial warrant attached): re-decide."""
+        amendment = parse_edge(RequestAmendment, raw)
+        with self._transaction() as session:
+            request, booking = self._request(session, request_id)
+            require(actor, Permission.amend_request, request.office)
+            request.warrant_kind = amendment.warrant_kind.value
+            now = self.clock.now()
+            append(
+                session,
+                "request_amended",
+                actor.label,
+                now,
+                {"request": request.id, "warrant_kind": request.warrant_kind},
+            )
+            self._decide(session, request, booking, "warrant_attached", actor.label)
+            return views.request_detail(session, request)
+
+    # -- decisions ------------------------------------------------------------------------
+
+    def override(self, actor: Actor, request_id: int, raw: dict[str, Any]) -> dict[str, Any]:
+        doc = parse_edge(OverrideDocument, raw)
+        require(actor, Permission.override_decision)
+        with self._transaction() as session:
+            request, booking = self._request(session, request_id)
+            current = latest_decision(session, request.id)
+            assert current is not None
+            now = self.clock.now()
+            row = Override(
+                request_pk=request.id,
+                decision_pk=current.id,
+                action=doc.action.value,
+                effect=doc.effect.value,
+                reason=doc.reason,
+                by=actor.label,
+                at=now,
+            )
+            session.add(row)
+            session.flush()
+            append(
+                session,
+                "override",
+                actor.label,
+                now,
+                {
+                    "override": row.id,
+                    "request": request.id,
+                    "decision": current.id,
+                    "action": row.action,
+                    "effect": row.effect,
+                    "reason": row.reason,
+                },
+            )
+            self._queue_if_due(session, request, booking, now, actor.label)
+            return views.request_detail(session, request)
+
+    def annotate(self, actor: Actor, request_id: int, raw: dict[str, Any]) -> dict[str, Any]:
+        doc = parse_edge(AnnotationDocument, raw)
+        require(actor, Permission.annotate)
+        with self._transaction() as session:
+            request, _ = self._request(session, request_id)
+            now = self.clock.now()
+            row = Annotation(request_pk=request.id, text=doc.text, by=actor.label, at=now)
+            session.add(row)
+            session.flush()
+            append(
+                session,
+                "annotation",
+                actor.label,
+                now,
+                {"annotation": row.id, "request": request.id},
+            )
+            return {"annotation": row.id}
+
+    # -- interviews -----------------------------------------------------------------------
+
+    def record_interview(
+        self, actor: Actor, request_id: int, raw: dict[str, Any]
+    ) -> dict[str, Any]:
+        doc = parse_edge(InterviewDocument, raw)
+        require(actor, Permission.record_interview)
+        with self._transaction() as session:
+            request, booking = self._request(session, request_id)
+            now = self.clock.now()
+            row = InterviewRecord(
+                request_pk=request.id,
+                modality=doc.modality,
+                written_advisement_given=doc.written_advisement_given,
+                advisement_language=doc.advisement_language,
+                written_consent_signed=doc.written_consent_signed,
+                declined=doc.declined,
+                attorney_requested=doc.attorney_requested,
+                conditions_met=doc.conditions_met,
+                status="recorded",
+                recorded_at=now,
+                recorded_by=actor.label,
+            )
+            session.add(row)
+            session.flush()
+            append(
+                session,
+                "interview_conditions_recorded",
+                actor.label,
+                now,
+                {
+                    "interview": row.id,
+                    "request": request.id,
+                    "modality": row.modality,
+                    "written_advisement_given": row.written_advisement_given,
+                    "written_consent_signed": row.written_consent_signed,
+                    "declined": row.declined,
+                    "attorney_requested": row.attorney_requested,
+                    "conditions_met": sorted(row.conditions_met),
+                },
+            )
+            self._decide(session, request, booking, "interview_recorded", actor.label)
+            return views.interview(row)
+
+    def interview_outcome(
+        self, actor: Actor, interview_id: int, raw: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Mark an interview held (only if permitted and every condition is recorded met)."""
+        doc = parse_edge(InterviewOutcomeDocument, raw)
+        require(actor, Permission.record_interview)
+        with self._transaction() as session:
+            row = session.get(InterviewRecord, interview_id)
+            if row is None:
+                raise NotFoundError(f"no interview {interview_id}", field="interview_id")
+            if doc.held:
+                self._check_may_hold_interview(session, row)
+            row.status = "held" if doc.held else "not_held"
+            row.outcome = doc.outcome
+            append(
+                session,
+                "interview_outcome",
+                actor.label,
+                self.clock.now(),
+                {"interview": row.id, "request": row.request_pk, "status": row.status},
+            )
+            return views.interview(row)
+
+    def _check_may_hold_interview(self, session: Session, row: InterviewRecord) -> None:
+        action = (
+            Action.allow_in_person_interview
+            if row.modality == "in_person"
+            else Action.allow_remote_interview
+        )
+        current = latest_decision(session, row.request_pk)
+        effects = effective_effects(session, row.request_pk)
+        if effects.get(action) is not Effect.permit:
+            raise ConflictError(
+                f"{action.value} is {effects.get(action, 'not decided')}, not permit; the "
+                "interview may not be held",
+                field="held",
+            )
+        assert current is not None
+        wanted = next(a for a in current.document["actions"] if a["action"] == action.value)
+        missing = [c["id"] for c in wanted["conditions"] if c["id"] not in row.conditions_met]
+        if missing:
+            raise ConflictError(
+                f"condition {missing[0]!r} is not recorded as met; record it before the "
+                "interview is marked held",
+                field="conditions_met",
+            )
+
+    # -- hold clock -----------------------------------------------------------------------
+
+    def check_clock(self) -> dict[str, int]:
+        """One tick: re-decide on new law, then raise due alarms. Returns counts."""
+        now = self.clock.now()
+        rule = AlarmRule(self.settings.approaching, self.settings.release_grace)
+        with self._transaction() as session:
+            take_clock_lock(session)
+            stale = law_changed(session, self.library, self.settings.zone, now)
+            for request in stale:
+                booking = session.get(Booking, request.booking_pk)
+                assert booking is not None
+                self._decide(session, request, booking, "law_changed", "hold_clock")
+            raised = sum(check_booking(session, b, rule, now) for b in list(in_custody(session)))
+        return {"redecided": len(stale), "alarms_raised": raised}
+
+    def acknowledge_alarm(self, actor: Actor, alarm_id: int, raw: dict[str, Any]) -> dict[str, Any]:
+        doc = parse_edge(AcknowledgementDocument, raw)
+        require(actor, Permission.acknowledge_alarm)
+        with self._transaction() as session:
+            alarm = session.get(Alarm, alarm_id)
+            if alarm is None:
+                raise NotFoundError(f"no alarm {alarm_id}", field="alarm_id")
+            if alarm.acknowledged_at is not None:
+                raise ConflictError(f"alarm {alarm_id} is already acknowledged", field="alarm_id")
+            now = self.clock.now()
+            alarm.acknowledged_at, alarm.acknowledged_by, alarm.note = now, actor.label, doc.note
+            append(
+                session,
+                "alarm_acknowledged",
+                actor.label,
+                now,
+                {"alarm": alarm.id, "note": doc.note},
+            )
+            return views.alarm(session, alarm)
+
+    # -- configuration --------------------------------------------------------------------
+
+    def set_office(self, actor: Actor, raw: dict[str, Any]) -> dict[str, Any]:
+        doc = parse_edge(OfficeDocument, raw)
+        require(actor, Permission.manage_offices)
+        with self._transaction() as session:
+            office = session.get(Office, doc.name) or Office(name=doc.name, channel="", address="")
+            office.channel, office.address = doc.channel, doc.address
+            session.add(office)
+            append(
+                session,
+                "office_configured",
+                actor.label,
+                self.clock.now(),
+                {"office": doc.name, "channel": doc.channel},
+            )
+            return {"name": doc.name, "channel": doc.channel, "address": doc.address}
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def queue(self, actor: Actor, limit: int = 200) -> list[dict[str, Any]]:
+        require(actor, Permission.read_queue, actor.office)
+        with self._transaction() as session:
+            query = select(FederalRequest).order_by(FederalRequest.id.desc()).limit(limit)
+            if actor.role is Role.federal_liaison:
+                query = query.where(FederalRequest.office == actor.office)
+            return [views.request_status(session, r) for r in session.execute(query).scalars()]
+
+    def request_detail(self, actor: Actor, request_id: int) -> dict[str, Any]:
+        """Full view (staff; the read is logged) or status only (federal liaison, own office)."""
+        with self._transaction() as session:
+            request, _ = self._request(session, request_id)
+            if actor.role is Role.federal_liaison:
+                require(actor, Permission.read_request_status, request.office)
+                return views.request_status(session, request)
+            require(actor, Permission.read_request, request.office)
+            append(
+                session,
+                "record_read",
+                actor.label,
+                self.clock.now(),
+                {"request": request.id, "booking": request.booking_pk},
+            )
+            return views.request_detail(session, request)
+
+    def booking_detail(self, actor: Actor, booking_id: str) -> dict[str, Any]:
+        require(actor, Permission.read_booking)
+        with self._transaction() as session:
+            booking = self._find_booking(session, booking_id)
+            if booking is None:
+                raise NotFoundError(f"no booking {booking_id!r}", field="booking_id")
+            append(session, "record_read", actor.label, self.clock.now(), {"booking": booking.id})
+            return views.booking_timeline(session, booking)
+
+    def alarms(self, actor: Actor, open_only: bool = True) -> list[dict[str, Any]]:
+        require(actor, Permission.read_alarms)
+        with self._transaction() as session:
+            query = select(Alarm).order_by(Alarm.id)
+            if open_only:
+                query = query.where(Alarm.acknowledged_at.is_(None))
+            return [views.alarm(session, a) for a in session.execute(query).scalars()]
+
+    # -- tokens and the ledger -------------------------------------------------------------
+
+    def actor_for(self, token: str | None) -> Actor:
+        with self._transaction() as session:
+            return resolve_token(session, token)
+
+    def create_token(self, name: str, role: str, office: str | None = None) -> str:
+        """Administrative (CLI only: whoever holds the database file): a new API token."""
+        with self._transaction() as session:
+            now = self.clock.now()
+            token = create_token(session, name, role, now, office)
+            append(
+                session,
+                "token_created",
+                "admin",
+                now,
+                {"name": name, "role": role, "office": office},
+            )
+            return token
+
+    def checkpoint(self) -> str:
+        """Sign the ledger's current root; returns the signed note."""
+        key = load_signing_key(self.settings.signing_key_path)
+        with self._transaction() as session:
+            return make_checkpoint(session, self.settings.log_origin, key, self.clock.now()).note
+
+    def latest_checkpoint(self) -> str:
+        with self._transaction() as session:
+            row = session.execute(
+                select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1)
+            ).scalar_one_or_none()
+            if row is None:
+                raise NotFoundError("no checkpoint yet; run 'detainer-desk ledger checkpoint'")
+            return row.note
+
+    def prove(self, actor: Actor, seq: int) -> dict[str, Any]:
+        require(actor, Permission.read_ledger)
+        with self._transaction() as session:
+            return prove_inclusion(session, seq)
+
+    # -- lookups --------------------------------------------------------------------------
+
+    @staticmethod
+    def _find_booking(session: Session, booking_id: str) -> Booking | None:
+        return session.execute(
+            select(Booking).where(Booking.booking_id == booking_id)
+        ).scalar_one_or_none()
+
+    @staticmethod
+    def _request(session: Session, request_id: int) -> tuple[FederalRequest, Booking]:
+        request = session.get(FederalRequest, request_id)
+        if request is None:
+            raise NotFoundError(f"no request {request_id}", field="request_id")
+        booking = session.get(Booking, request.booking_pk)
+        assert booking is not None
+        return request, booking
+
+
+_BOOKING_FACT_FIELDS = (
+    "charges",
+    "convictions",
+    "release_date_public",
+    "sex_or_arson_registrant",
+    "magistrate_probable_cause_on_felony_charge",
+)
+
+
+def _booking_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in facts.items() if k in _BOOKING_FACT_FIELDS}
+
+
+def _event_facts(event: JailEventDocument, facts: dict[str, Any]) -> dict[str, Any]:
+    data = event.model_dump(mode="json", exclude_none=True)
+    facts.update(_booking_facts(data))
+    return facts

@@ -1,0 +1,247 @@
+"""The desk's tables (SQLAlchemy 2). The schema is created and upgraded only by Alembic migrations.
+
+Times are stored as UTC and read back timezone-aware (`UtcDateTime`), on SQLite and PostgreSQL
+alike. No column anywhere holds immigration status, citizenship or birthplace.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; naive values are refused."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime reached the database; attach the jail's time zone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime, dict[str, Any]: JSON}
+
+
+class Booking(Base):
+    """A person's stay in the jail, known by the jail's own booking id."""
+
+    __tablename__ = "bookings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booking_id: Mapped[str] = mapped_column(String(200), unique=True)
+    jurisdiction: Mapped[str] = mapped_column(String(80))
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)  # the request document's booking section
+    booked_at: Mapped[datetime | None]
+    release_scheduled_at: Mapped[datetime | None]
+    release_eligible_at: Mapped[datetime | None]
+    release_reason: Mapped[str | None] = mapped_column(String(40))
+    released_at: Mapped[datetime | None]
+    transferred_at: Mapped[datetime | None]
+    transferred_to: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
+
+    @property
+    def in_custody(self) -> bool:
+        return self.released_at is None and self.transferred_at is None
+
+
+class JailEvent(Base):
+    __tablename__ = "jail_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booking_pk: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(120))
+
+
+class FederalRequest(Base):
+    __tablename__ = "federal_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booking_pk: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    form: Mapped[str] = mapped_column(String(20))
+    warrant_kind: Mapped[str] = mapped_column(String(60))
+    office: Mapped[str | None] = mapped_column(String(200), index=True)
+    received_at: Mapped[datetime]
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)  # the request section, as received
+    received_by: Mapped[str] = mapped_column(String(120))
+
+
+class DecisionRecord(Base):
+    """Every decision ever made on a request; the newest (highest id) is the current one."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
+    decided_at: Mapped[datetime]
+    decided_on: Mapped[str] = mapped_column(String(10))
+    trigger: Mapped[str] = mapped_column(String(60))
+    pack_name: Mapped[str | None] = mapped_column(String(80))
+    pack_version: Mapped[str | None] = mapped_column(String(10))
+    pack_digest: Mapped[str | None] = mapped_column(String(80))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)  # detainer-desk/decision/v1
+
+
+class ActionOutcome(Base):
+    """One row per action of a decision, for queues and reports."""
+
+    __tablename__ = "action_outcomes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_pk: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
+    request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    effect: Mapped[str] = mapped_column(String(20))
+    deciding_provisions: Mapped[str] = mapped_column(Text)  # comma-separated provision ids
+    hold_ends_at: Mapped[datetime | None]
+
+
+class Override(Base):
+    __tablename__ = "overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
+    decision_pk: Mapped[int] = mapped_column(ForeignKey("decisions.id"))  # the one overridden
+    action: Mapped[str] = mapped_column(String(60))
+    effect: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+
+
+class Annotation(Base):
+    __tablename__ = "annotations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+
+
+class Office(Base):
+    """Where a requesting office wants release notifications delivered."""
+
+    __tablename__ = "offices"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))  # email | webhook
+    address: Mapped[str] = mapped_column(String(500))
+
+
+class Notification(Base):
+    """The outbox: queued in the transaction that made it due; one per request and release."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("request_pk", "purpose"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))  # "release"
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    release_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), index=True)  # queued|sending|sent|not_possible
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    leased_by: Mapped[str | None] = mapped_column(String(120))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(500))
+    queued_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    result: Mapped[str | None] = mapped_column(Text)
+    lead_seconds: Mapped[int | None] = mapped_column(BigInteger)
+    not_in_time_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Alarm(Base):
+    __tablename__ = "alarms"
+    __table_args__ = (UniqueConstraint("booking_pk", "request_pk", "kind"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booking_pk: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    request_pk: Mapped[int | None] = mapped_column(ForeignKey("federal_requests.id"))
+    kind: Mapped[str] = mapped_column(String(60))
+    message: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None]
+    raised_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class InterviewRecord(Base):
+    __tablename__ = "interviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
+    modality: Mapped[str] = mapped_column(String(20))  # in_person | remote
+    written_advisement_given: Mapped[bool] = mapped_column(Boolean)
+    advisement_language: Mapped[str | None] = mapped_column(String(80))
+    written_consent_signed: Mapped[bool] = mapped_column(Boolean)
+    declined: Mapped[bool] = mapped_column(Boolean)
+    attorney_requested: Mapped[bool] = mapped_column(Boolean)
+    conditions_met: Mapped[dict[str, Any]] = mapped_column(JSON)  # provision id -> note
+    status: Mapped[str] = mapped_column(String(20))  # recorded | held | not_held
+    outcome: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(120))
+
+
+class ApiToken(Base):
+    """API tokens: only their SHA-256 is stored; the token itself is shown once at creation."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(40))
+    office: Mapped[str | None] = mapped_column(String(200))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class LedgerEntry(Base):
+    """The append-only ledger; see detainer_desk.ledger. Triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "ledger_entries"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON
+    leaf_hash: Mapped[str] = mapped_column(String(64))  # RFC 9162 leaf hash, hex
+    chain_hash: Mapped[str] = mapped_column(String(64))  # sha256(previous chain_hash ‖ leaf_hash)
+
+
+class Checkpoint(Base):
+    __tablename__ = "checkpoints"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)  # the signed note, as published
+    made_at: Mapped[datetime]

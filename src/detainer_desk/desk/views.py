@@ -1,0 +1,172 @@
+"""What the API and the UI show: plain dicts built from the desk's rows.
+
+`request_status` is the only view a federal liaison ever gets: the request and the effect of
+each action, never booking facts (charges, convictions, release times).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from detainer_desk.desk.deciding import effective_effects, latest_decision
+from detainer_desk.desk.tables import (
+    Alarm,
+    Annotation,
+    Booking,
+    DecisionRecord,
+    FederalRequest,
+    InterviewRecord,
+    JailEvent,
+    Notification,
+    Override,
+)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if value is not None and hasattr(value, "isoformat") else value
+
+
+def request_status(session: Session, request: FederalRequest) -> dict[str, Any]:
+    current = latest_decision(session, request.id)
+    return {
+        "id": request.id,
+        "kind": request.kind,
+        "form": request.form,
+        "warrant_kind": request.warrant_kind,
+        "office": request.office,
+        "received_at": _iso(request.received_at),
+        "decided_on": current.decided_on if current else None,
+        "effects": {a.value: e.value for a, e in effective_effects(session, request.id).items()},
+    }
+
+
+def request_detail(session: Session, request: FederalRequest) -> dict[str, Any]:
+    booking = session.get(Booking, request.booking_pk)
+    assert booking is not None
+    decisions = session.execute(
+        select(DecisionRecord)
+        .where(DecisionRecord.request_pk == request.id)
+        .order_by(DecisionRecord.id)
+    ).scalars()
+    overrides = session.execute(
+        select(Override).where(Override.request_pk == request.id).order_by(Override.id)
+    ).scalars()
+    notes = session.execute(
+        select(Annotation).where(Annotation.request_pk == request.id).order_by(Annotation.id)
+    ).scalars()
+    interviews = session.execute(
+        select(InterviewRecord)
+        .where(InterviewRecord.request_pk == request.id)
+        .order_by(InterviewRecord.id)
+    ).scalars()
+    return {
+        **request_status(session, request),
+        "booking_id": booking.booking_id,
+        "jurisdiction": booking.jurisdiction,
+        "actions_asked": request.document.get("actions", []),
+        "decisions": [
+            {
+                "id": d.id,
+                "decided_at": _iso(d.decided_at),
+                "trigger": d.trigger,
+                "document": d.document,
+            }
+            for d in decisions
+        ],
+        "overrides": [
+            {
+                "id": o.id,
+                "decision": o.decision_pk,
+                "action": o.action,
+                "effect": o.effect,
+                "reason": o.reason,
+                "by": o.by,
+                "at": _iso(o.at),
+            }
+            for o in overrides
+        ],
+        "annotations": [{"text": n.text, "by": n.by, "at": _iso(n.at)} for n in notes],
+        "interviews": [interview(i) for i in interviews],
+        "notifications": [notification(n) for n in _notifications(session, request.id)],
+    }
+
+
+def _notifications(session: Session, request_pk: int) -> list[Notification]:
+    return list(
+        session.execute(select(Notification).where(Notification.request_pk == request_pk)).scalars()
+    )
+
+
+def notification(n: Notification) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "status": n.status,
+        "attempts": n.attempts,
+        "release_at": _iso(n.release_at),
+        "queued_at": _iso(n.queued_at),
+        "sent_at": _iso(n.sent_at),
+        "result": n.result,
+        "lead_seconds": n.lead_seconds,
+        "not_in_time_reason": n.not_in_time_reason,
+        "channel": n.channel,
+    }
+
+
+def interview(row: InterviewRecord) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "request": row.request_pk,
+        "modality": row.modality,
+        "written_advisement_given": row.written_advisement_given,
+        "advisement_language": row.advisement_language,
+        "written_consent_signed": row.written_consent_signed,
+        "declined": row.declined,
+        "attorney_requested": row.attorney_requested,
+        "conditions_met": row.conditions_met,
+        "status": row.status,
+        "outcome": row.outcome,
+    }
+
+
+def booking_timeline(session: Session, booking: Booking) -> dict[str, Any]:
+    events = session.execute(
+        select(JailEvent).where(JailEvent.booking_pk == booking.id).order_by(JailEvent.at)
+    ).scalars()
+    requests = session.execute(
+        select(FederalRequest)
+        .where(FederalRequest.booking_pk == booking.id)
+        .order_by(FederalRequest.id)
+    ).scalars()
+    return {
+        "booking_id": booking.booking_id,
+        "jurisdiction": booking.jurisdiction,
+        "in_custody": booking.in_custody,
+        "booked_at": _iso(booking.booked_at),
+        "release_scheduled_at": _iso(booking.release_scheduled_at),
+        "release_eligible_at": _iso(booking.release_eligible_at),
+        "release_reason": booking.release_reason,
+        "released_at": _iso(booking.released_at),
+        "transferred_at": _iso(booking.transferred_at),
+        "facts": booking.facts,
+        "events": [{"kind": e.kind, "at": _iso(e.at), "by": e.recorded_by} for e in events],
+        "requests": [request_status(session, r) for r in requests],
+    }
+
+
+def alarm(session: Session, row: Alarm) -> dict[str, Any]:
+    booking = session.get(Booking, row.booking_pk)
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "message": row.message,
+        "booking_id": booking.booking_id if booking else None,
+        "request": row.request_pk,
+        "due_at": _iso(row.due_at),
+        "raised_at": _iso(row.raised_at),
+        "acknowledged_at": _iso(row.acknowledged_at),
+        "acknowledged_by": row.acknowledged_by,
+        "note": row.note,
+    }

@@ -1,0 +1,177 @@
+"""Verify a Detainer Desk ledger with nothing but its export, a checkpoint and the public key.
+
+This file is self-contained on purpose (standard library + `cryptography` + `pymerkle`): an
+outsider — a county clerk, an oversight board, a newsroom — can copy it and run
+
+    python standalone.py ledger.jsonl checkpoint.txt ledger-signing.pub [older-checkpoint.txt]
+
+It checks, in order: every line is canonical JSON with the next sequence number; the signed
+checkpoint's signature (Ed25519, C2SP signed-note format); that the RFC 9162 Merkle root of the
+first `size` entries equals the checkpoint's root; and, given an older checkpoint, a consistency
+proof from the older tree to the newer one. Exit 0 when all hold, 1 naming the first failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pymerkle import InmemoryTree, verify_consistency
+
+ALG_ED25519 = b"\x01"
+
+
+class VerificationError(Exception):
+    """The ledger does not verify; the message names the first bad entry or checkpoint."""
+
+
+@dataclass(frozen=True)
+class SignedCheckpoint:
+    origin: str
+    size: int
+    root: bytes
+    text: str
+
+
+def canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def key_hash(name: str, public_key: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + ALG_ED25519 + public_key).digest()[:4]
+
+
+def parse_vkey(vkey: str) -> tuple[str, bytes, Ed25519PublicKey]:
+    """A C2SP verifier key `name+hexhash+base64(0x01‖key)` -> (name, key hash, key)."""
+    try:
+        name, hex_hash, encoded = vkey.strip().rsplit("+", 2)
+        raw = base64.b64decode(encoded)
+    except ValueError:
+        raise VerificationError("public key is not a verifier key (name+hash+key)") from None
+    if (
+        raw[:1] != ALG_ED25519
+        or len(raw) != 33
+        or bytes.fromhex(hex_hash) != key_hash(name, raw[1:])
+    ):
+        raise VerificationError("public key is malformed or its hash does not match")
+    return name, bytes.fromhex(hex_hash), Ed25519PublicKey.from_public_bytes(raw[1:])
+
+
+def read_checkpoint(note: str, vkey: str) -> SignedCheckpoint:
+    """Check a signed note's signature and parse its body (origin, size, root)."""
+    name, expected_hash, key = parse_vkey(vkey)
+    body, sep, signatures = note.partition("\n\n")
+    if not sep:
+        raise VerificationError("checkpoint has no signature block")
+    text = body + "\n"
+    for line in signatures.splitlines():
+        if not line.startswith("— "):
+            continue
+        signer, _, encoded = line[2:].rpartition(" ")
+        blob = base64.b64decode(encoded)
+        if signer != name or blob[:4] != expected_hash:
+            continue
+        try:
+            key.verify(blob[4:], text.encode())
+        except InvalidSignature:
+            raise VerificationError("checkpoint signature is invalid") from None
+        lines = body.split("\n")
+        try:
+            return SignedCheckpoint(lines[0], int(lines[1]), base64.b64decode(lines[2]), note)
+        except (IndexError, ValueError):
+            raise VerificationError("checkpoint body is not origin/size/root") from None
+    raise VerificationError(f"checkpoint carries no signature by {name!r}")
+
+
+def check_entries(bodies: Iterable[str]) -> list[str]:
+    """Each body must be canonical JSON carrying the next sequence number (1, 2, 3 …)."""
+    checked = []
+    for expected, body in enumerate(bodies, start=1):
+        try:
+            parsed = json.loads(body)
+        except json.JSONDecodeError:
+            raise VerificationError(f"entry {expected}: not JSON") from None
+        seq = parsed.get("seq") if isinstance(parsed, dict) else None
+        if seq != expected:
+            raise VerificationError(
+                f"entry {expected}: sequence number is {seq}, expected {expected} "
+                "(an entry was deleted, inserted or moved)"
+            )
+        if canonical(parsed) != body:
+            raise VerificationError(f"entry {expected}: not in canonical form (edited by hand?)")
+        checked.append(body)
+    return checked
+
+
+def build_tree(bodies: Sequence[str]) -> InmemoryTree:
+    tree = InmemoryTree(algorithm="sha256")
+    for body in bodies:
+        tree.append_entry(body.encode("utf-8"))
+    return tree
+
+
+def check_against(tree: InmemoryTree, checkpoint: SignedCheckpoint, label: str) -> None:
+    size = tree.get_size()
+    if checkpoint.size > size:
+        raise VerificationError(
+            f"{label} covers {checkpoint.size} entries but the log has only {size}: entries "
+            f"{size + 1}..{checkpoint.size} were removed"
+        )
+    if checkpoint.size and tree.get_root(checkpoint.size) != checkpoint.root:
+        raise VerificationError(
+            f"entries 1..{checkpoint.size} do not match the root signed in {label}: "
+            "at least one of them was changed, removed or replaced"
+        )
+
+
+def check_consistency(tree: InmemoryTree, older: SignedCheckpoint, newer: SignedCheckpoint) -> None:
+    if older.size == 0 or older.size > newer.size:
+        raise VerificationError("the older checkpoint is not older than the newer one")
+    proof = tree.prove_consistency(older.size, newer.size)
+    try:
+        verify_consistency(older.root, newer.root, proof)
+    except Exception as exc:  # pymerkle raises its own InvalidProof
+        raise VerificationError(
+            f"newer checkpoint is not consistent with the older: {exc}"
+        ) from None
+
+
+def verify(
+    bodies: Sequence[str], checkpoint: str, vkey: str, older: str | None = None
+) -> SignedCheckpoint:
+    entries = check_entries(bodies)
+    newest = read_checkpoint(checkpoint, vkey)
+    tree = build_tree(entries)
+    check_against(tree, newest, "the checkpoint")
+    if older is not None:
+        prior = read_checkpoint(older, vkey)
+        check_against(tree, prior, "the older checkpoint")
+        check_consistency(tree, prior, newest)
+    return newest
+
+
+def main(argv: Sequence[str]) -> int:
+    if len(argv) not in (3, 4):
+        print(__doc__)
+        return 2
+    export, checkpoint, vkey = (Path(a) for a in argv[:3])
+    bodies = [line for line in export.read_text("utf-8").splitlines() if line]
+    older = Path(argv[3]).read_text() if len(argv) == 4 else None
+    try:
+        signed = verify(bodies, checkpoint.read_text(), vkey.read_text(), older)
+    except VerificationError as exc:
+        print(f"NOT VERIFIED: {exc}")
+        return 1
+    print(f"verified: {len(bodies)} entries; checkpoint {signed.origin} size {signed.size} matches")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,120 @@
+"""The JSON API under /api. Every route is a thin call into `Desk`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Request
+from fastapi.responses import PlainTextResponse
+
+from detainer_desk.access.check import Actor
+from detainer_desk.desk.service import Desk
+
+router = APIRouter(prefix="/api")
+JsonBody = Annotated[dict[str, Any], Body(description="A JSON object; see docs/desk.md")]
+
+
+def desk_of(request: Request) -> Desk:
+    desk: Desk = request.app.state.desk
+    return desk
+
+
+def actor_of(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
+    token = None
+    if authorization and authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+    token = token or request.cookies.get("dd_token")
+    return desk_of(request).actor_for(token)
+
+
+DeskDep = Annotated[Desk, Depends(desk_of)]
+ActorDep = Annotated[Actor, Depends(actor_of)]
+
+
+@router.get("/health")
+def health() -> dict[str, Any]:
+    return {"ok": True}
+
+
+@router.post("/requests", status_code=201)
+def receive_request(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str, Any]:
+    """Receive a federal request document; it is decided at once."""
+    return desk.receive_request(actor, body)
+
+
+@router.get("/requests")
+def list_requests(desk: DeskDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return desk.queue(actor)
+
+
+@router.get("/requests/{request_id}")
+def get_request(desk: DeskDep, actor: ActorDep, request_id: int) -> dict[str, Any]:
+    return desk.request_detail(actor, request_id)
+
+
+@router.post("/requests/{request_id}/amend")
+def amend_request(
+    desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody
+) -> dict[str, Any]:
+    return desk.amend_request(actor, request_id, body)
+
+
+@router.post("/requests/{request_id}/overrides", status_code=201)
+def override(desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody) -> dict[str, Any]:
+    return desk.override(actor, request_id, body)
+
+
+@router.post("/requests/{request_id}/annotations", status_code=201)
+def annotate(desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody) -> dict[str, Any]:
+    return desk.annotate(actor, request_id, body)
+
+
+@router.post("/requests/{request_id}/interviews", status_code=201)
+def record_interview(
+    desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody
+) -> dict[str, Any]:
+    return desk.record_interview(actor, request_id, body)
+
+
+@router.post("/interviews/{interview_id}/outcome")
+def interview_outcome(
+    desk: DeskDep, actor: ActorDep, interview_id: int, body: JsonBody
+) -> dict[str, Any]:
+    return desk.interview_outcome(actor, interview_id, body)
+
+
+@router.post("/events", status_code=201)
+def record_event(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str, Any]:
+    """Record a jail event: booked, charges_changed, release_scheduled, release_eligible, …"""
+    return desk.record_event(actor, body)
+
+
+@router.get("/bookings/{booking_id}")
+def get_booking(desk: DeskDep, actor: ActorDep, booking_id: str) -> dict[str, Any]:
+    return desk.booking_detail(actor, booking_id)
+
+
+@router.get("/alarms")
+def list_alarms(desk: DeskDep, actor: ActorDep, all: bool = False) -> list[dict[str, Any]]:
+    return desk.alarms(actor, open_only=not all)
+
+
+@router.post("/alarms/{alarm_id}/acknowledge")
+def acknowledge(desk: DeskDep, actor: ActorDep, alarm_id: int, body: JsonBody) -> dict[str, Any]:
+    return desk.acknowledge_alarm(actor, alarm_id, body)
+
+
+@router.post("/offices")
+def set_office(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str, Any]:
+    return desk.set_office(actor, body)
+
+
+@router.get("/ledger/checkpoint", response_class=PlainTextResponse)
+def latest_checkpoint(desk: DeskDep) -> str:
+    """The newest signed checkpoint (public: anyone may hold one to check the ledger later)."""
+    return desk.latest_checkpoint()
+
+
+@router.get("/ledger/entries/{seq}/proof")
+def prove(desk: DeskDep, actor: ActorDep, seq: int) -> dict[str, Any]:
+    return desk.prove(actor, seq)

@@ -1,0 +1,57 @@
+"""The web application: JSON API (/api, OpenAPI at /docs), staff UI (/ui), and the worker."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from detainer_desk.desk.outbox import Transport
+from detainer_desk.desk.service import Desk
+from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
+from detainer_desk.web import api, errors, ui
+
+
+def create_app(
+    desk: Desk,
+    *,
+    worker: bool = True,
+    transport: Transport | None = None,
+    schedule: Schedule = DEFAULT_SCHEDULE,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if worker:
+            thread = threading.Thread(
+                target=run_worker,
+                args=(desk, stop, transport, schedule),
+                daemon=True,
+                name="detainer-desk-worker",
+            )
+            thread.start()
+        yield
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=10)
+
+    app = FastAPI(
+        title="Detainer Desk",
+        description="Receive, decide and track federal immigration requests under local law.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.desk = desk
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(ui.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/", status_code=303)
+
+    return app

@@ -1,0 +1,120 @@
+"""The staff UI: server-rendered pages (Jinja2), plain HTML forms, no build step.
+
+Pages: request queue, request detail (the decision explained and cited, overrides), booking
+timeline, alarms. Logging in stores the API token in an HttpOnly cookie.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from detainer_desk.access.check import Actor, Permission, is_allowed
+from detainer_desk.desk.service import Desk
+from detainer_desk.errors import AccessError, DetainerDeskError
+from detainer_desk.web.errors import status_for
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+
+def _desk(request: Request) -> Desk:
+    desk: Desk = request.app.state.desk
+    return desk
+
+
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _guarded(request: Request, name: str, build: Any) -> Response:
+    """Resolve the logged-in actor, build the page's data, and turn our errors into pages."""
+    desk = _desk(request)
+    try:
+        actor = desk.actor_for(request.cookies.get("dd_token"))
+        data = build(desk, actor)
+    except AccessError as exc:
+        if status_for(exc) == 401:
+            return RedirectResponse("/ui/login", status_code=303)
+        return _page(request, "error.html", 403, message=exc.message, actor=None)
+    except DetainerDeskError as exc:
+        return _page(request, "error.html", status_for(exc), message=exc.message, actor=None)
+    if isinstance(data, Response):
+        return data
+    return _page(request, name, actor=actor, can=lambda p: is_allowed(actor, Permission(p)), **data)
+
+
+@router.get("/login")
+def login_form(request: Request) -> HTMLResponse:
+    return _page(request, "login.html", actor=None, message=None)
+
+
+@router.post("/login")
+def login(request: Request, token: Annotated[str, Form()]) -> Response:
+    try:
+        _desk(request).actor_for(token.strip())
+    except AccessError as exc:
+        return _page(request, "login.html", 401, actor=None, message=exc.message)
+    response = RedirectResponse("/ui/", status_code=303)
+    response.set_cookie("dd_token", token.strip(), httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/ui/login", status_code=303)
+    response.delete_cookie("dd_token")
+    return response
+
+
+@router.get("/")
+def queue(request: Request) -> Response:
+    return _guarded(request, "queue.html", lambda d, a: {"requests": d.queue(a)})
+
+
+@router.get("/requests/{request_id}")
+def request_page(request: Request, request_id: int) -> Response:
+    def build(desk: Desk, actor: Actor) -> dict[str, Any]:
+        detail = desk.request_detail(actor, request_id)
+        current = detail["decisions"][-1]["document"] if detail.get("decisions") else None
+        return {"r": detail, "current": current}
+
+    return _guarded(request, "request.html", build)
+
+
+@router.post("/requests/{request_id}/override")
+def override(
+    request: Request,
+    request_id: int,
+    action: Annotated[str, Form()],
+    effect: Annotated[str, Form()],
+    reason: Annotated[str, Form()],
+) -> Response:
+    def build(desk: Desk, actor: Actor) -> Response:
+        desk.override(actor, request_id, {"action": action, "effect": effect, "reason": reason})
+        return RedirectResponse(f"/ui/requests/{request_id}", status_code=303)
+
+    return _guarded(request, "error.html", build)
+
+
+@router.get("/bookings/{booking_id}")
+def booking_page(request: Request, booking_id: str) -> Response:
+    return _guarded(request, "booking.html", lambda d, a: {"b": d.booking_detail(a, booking_id)})
+
+
+@router.get("/alarms")
+def alarms_page(request: Request) -> Response:
+    return _guarded(request, "alarms.html", lambda d, a: {"alarms": d.alarms(a, open_only=False)})
+
+
+@router.post("/alarms/{alarm_id}/acknowledge")
+def acknowledge(request: Request, alarm_id: int, note: Annotated[str, Form()]) -> Response:
+    def build(desk: Desk, actor: Actor) -> Response:
+        desk.acknowledge_alarm(actor, alarm_id, {"note": note})
+        return RedirectResponse("/ui/alarms", status_code=303)
+
+    return _guarded(request, "error.html", build)
