@@ -143,4 +143,4 @@ def desk(settings: DeskSettings, clock: SettableClock) -> Iterator[Desk]:
     initialise(settings)
     opened = open_desk(settings, clock)
     yield opened
-    opened.sessions.kw["bind"].dispose()
+    opened.close()

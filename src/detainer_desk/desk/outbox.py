@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from detainer_desk.desk.clock import Clock
 from detainer_desk.desk.tables import Booking, FederalRequest, Notification, Office
-from detainer_desk.ledger.entries import append
+from detainer_desk.ledger.entries import append, lock_ledger
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
@@ -213,6 +213,7 @@ def deliver_one(
 ) -> str:
     """Send one leased notification and record what happened. Returns its new status."""
     with sessions.begin() as session:
+        lock_ledger(session)
         note = session.get(Notification, lease.notification_id)
         assert note is not None
         request = session.get(FederalRequest, note.request_pk)
@@ -269,6 +270,7 @@ def _record_sent(
 ) -> str:
     now = clock.now()
     with sessions.begin() as session:
+        lock_ledger(session)
         note = session.get(Notification, lease.notification_id)
         assert note is not None
         note.status, note.sent_at, note.result = "sent", now, result
@@ -305,6 +307,7 @@ def _released_at(session: Session, note: Notification) -> datetime | None:
 def _record_failure(sessions: sessionmaker[Session], lease: Lease, clock: Clock, error: str) -> str:
     now = clock.now()
     with sessions.begin() as session:
+        lock_ledger(session)
         note = session.get(Notification, lease.notification_id)
         assert note is not None
         note.result, note.lease_until = error, None

@@ -62,7 +62,7 @@ from detainer_desk.desk.tables import (
 from detainer_desk.desk.tokens import create_token, resolve_token
 from detainer_desk.errors import ConflictError, ForbiddenFieldError, InputError, NotFoundError
 from detainer_desk.law.pack import PolicyLibrary
-from detainer_desk.ledger.entries import append
+from detainer_desk.ledger.entries import append, lock_ledger
 from detainer_desk.ledger.keys import load_signing_key
 from detainer_desk.ledger.log import make_checkpoint, prove_inclusion
 from detainer_desk.request.document import RequestDocument, parse_request
@@ -79,9 +79,16 @@ class Desk:
 
     # -- plumbing -------------------------------------------------------------------------
 
+    def close(self) -> None:
+        """Close the database connections."""
+        bind = self.sessions.kw.get("bind")
+        if bind is not None:
+            bind.dispose()
+
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
         with self.sessions.begin() as session:
+            lock_ledger(session)
             yield session
 
     @property

@@ -39,6 +39,16 @@ def entry_body(seq: int, at: datetime, kind: str, actor: str, data: dict[str, An
     return canonical({"seq": seq, "at": at.isoformat(), "kind": kind, "actor": actor, "data": data})
 
 
+def lock_ledger(session: Session) -> None:
+    """Serialise writers on the ledger (PostgreSQL; SQLite's write lock already does).
+
+    Writers take this lock first, before any row lock, so no two transactions can wait on each
+    other in opposite orders. Re-taking it in the same transaction is a no-op.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_LOCK})
+
+
 def append(session: Session, kind: str, actor: str, at: datetime, data: dict[str, Any]) -> int:
     """Append one entry in the session's open transaction; returns its sequence number.
 
@@ -48,8 +58,7 @@ def append(session: Session, kind: str, actor: str, at: datetime, data: dict[str
     forbidden = sorted(find_forbidden_fields(data))
     if forbidden:
         raise ValueError(f"ledger data may not carry {forbidden[0]!r}")
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_LOCK})
+    lock_ledger(session)
     last = session.execute(
         select(LedgerEntry.seq, LedgerEntry.chain_hash).order_by(LedgerEntry.seq.desc()).limit(1)
     ).first()

@@ -51,7 +51,7 @@ def key_hash(name: str, public_key: bytes) -> bytes:
 def parse_vkey(vkey: str) -> tuple[str, bytes, Ed25519PublicKey]:
     """A C2SP verifier key `name+hexhash+base64(0x01‖key)` -> (name, key hash, key)."""
     try:
-        name, hex_hash, encoded = vkey.strip().rsplit("+", 2)
+        name, hex_hash, encoded = vkey.strip().split("+", 2)  # a name has no "+"
         raw = base64.b64decode(encoded)
     except ValueError:
         raise VerificationError("public key is not a verifier key (name+hash+key)") from None
