@@ -20,10 +20,21 @@ install: $(STAMP)
 
 DATA := ../shared/data
 
+# The decisions demo, the Pierce County replay, then a desk built from nothing with those
+# bookings replayed as events: it prints the URL and a token, and serves when run in a terminal.
 demo: install
 	$(BIN)/detainer-desk demo
 	@if [ -d $(DATA)/pierce ]; then $(BIN)/detainer-desk replay $(DATA)/pierce \
-	  --policy actual --policy denver@2017-09-28 --policy texas@2017-09-28; fi
+	  --policy actual --policy denver@2017-09-28 --policy texas@2017-09-28 && \
+	  $(BIN)/detainer-desk demo-desk $(DATA)/pierce --home .detainer-desk-demo \
+	  $$( [ -t 0 ] && echo --serve ); fi
+
+# Browser tests drive Debian's chromium; install it when missing (CI runs as root).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@(command -v apt-get >/dev/null && (apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1))) || \
+	  echo "warning: could not install chromium: the browser tests will say they did not run"
 
 lint: install
 	$(BIN)/ruff check src tests bench conftest.py
@@ -32,7 +43,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+unit: install $(CHROMIUM)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
@@ -41,4 +52,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .detainer-desk-demo *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ import typer
 
 from detainer_desk.commands.common import _clear_errors, _console
 from detainer_desk.commands.desk import register as register_desk_commands
+from detainer_desk.commands.desk import register_demo as register_demo_desk
 from detainer_desk.commands.ledger import ledger_app
 from detainer_desk.errors import InputError
 from detainer_desk.law.check import check_packs
@@ -30,6 +31,7 @@ policy_app = typer.Typer(no_args_is_help=True, help="Inspect, check and test the
 app.add_typer(policy_app, name="policy")
 app.add_typer(ledger_app, name="ledger")
 register_desk_commands(app)
+register_demo_desk(app)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -237,3 +237,67 @@ def _jsonl_record(line: str, number: int) -> dict[str, Any] | InputError:
     except json.JSONDecodeError as exc:
         return InputError(f"not JSON ({exc.msg}); fix the line")
     return value if isinstance(value, dict) else InputError("not a JSON object")
+
+
+def register_demo(app: typer.Typer) -> None:
+    @app.command("demo-desk")
+    def demo_desk(
+        data: Annotated[Path, typer.Argument(help="Folder with the Pierce County data.")],
+        home: Annotated[Path, typer.Option(help="Where to build the demo desk.")] = Path(
+            ".detainer-desk-demo"
+        ),
+        jurisdiction: Annotated[str, typer.Option(help="Policy pack to run it under.")] = (
+            "washington"
+        ),
+        serve: Annotated[bool, typer.Option(help="Serve it when loaded.")] = False,
+        port: int = 8000,
+    ) -> None:
+        """Build a desk from nothing with real bookings replayed as events; print URL + token."""
+        import shutil
+        from datetime import UTC
+
+        from detainer_desk.desk.clock import SettableClock
+        from detainer_desk.replay import import_file, load_mapping
+        from detainer_desk.replay.to_desk import desk_records
+
+        with _clear_errors():
+            mapping = load_mapping("pierce")
+            imported = import_file(data / Path(mapping.file).name, mapping)
+            shutil.rmtree(home, ignore_errors=True)
+            settings = replace(
+                DeskSettings.from_env(),
+                home=home,
+                db=None,
+                timezone="America/Los_Angeles",
+                agency_name="Pierce County Jail",
+            )
+            initialise(settings)
+            clock = SettableClock()
+            desk = open_desk(settings, clock)
+            office = "ICE ERO Seattle Field Office"
+            records = list(desk_records(imported.rows, mapping, jurisdiction, office))
+            refused = []
+            with Progress(console=_console(), transient=True) as progress:
+                task = progress.add_task("replaying bookings as desk events", total=len(records))
+                for moment, record in records:
+                    clock.set(moment.replace(tzinfo=settings.zone).astimezone(UTC))
+                    _, errors = desk.receive_bulk(ADMIN, iter([(0, record)]))
+                    refused += errors
+                    progress.advance(task)
+            from detainer_desk.desk.worker import run_worker
+
+            run_worker(desk, threading.Event(), once=True)  # settle notifications, sign
+            token = desk.create_token("demo-supervisor", "supervisor")
+            desk.close()
+        typer.echo(f"demo desk: {len(records) - len(refused)} records from {mapping.title}")
+        typer.echo(f"  under the {jurisdiction!r} pack; refused {len(refused)}")
+        typer.echo(f"  database {settings.db_url}")
+        typer.echo(f"  open http://127.0.0.1:{port}/ui/ and log in with token: {token}")
+        typer.echo(f"  serve it with: detainer-desk serve --home {home} --port {port}")
+        if serve:
+            import uvicorn
+
+            from detainer_desk.web.app import create_app
+
+            typer.echo("serving (Ctrl-C to stop)")
+            uvicorn.run(create_app(open_desk(settings)), port=port, log_level="warning")

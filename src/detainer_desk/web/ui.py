@@ -6,6 +6,7 @@ timeline, alarms. Logging in stores the API token in an HttpOnly cookie.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,6 +29,15 @@ def _desk(request: Request) -> Desk:
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    zone = _desk(request).settings.zone
+
+    def when(value: str | None) -> str:
+        """An ISO time from the API, shown in the jail's own zone."""
+        if not value:
+            return ""
+        return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+    context["when"] = when
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 

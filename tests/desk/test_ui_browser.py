@@ -1,0 +1,127 @@
+"""The staff UI in headless Chromium (Debian `chromium`, driven by Playwright).
+
+Screenshots go to build/test-output/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from detainer_desk.access.check import Actor, Role
+from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
+from detainer_desk.desk.service import Desk
+from detainer_desk.web.app import create_app
+
+from .conftest import free_port
+from .helpers import DENVER_OFFICE, booked, detainer, event
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "test-output" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ADMIN = Actor("setup", Role.supervisor)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Desk]]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make test installs it): UI tests NOT RUN")
+    settings = DeskSettings(home=tmp_path, db=f"sqlite:///{tmp_path / 'ui.db'}")
+    initialise(settings)
+    clock = SettableClock(datetime(2017, 9, 27, 12, tzinfo=UTC))
+    desk = open_desk(settings, clock)
+    desk.record_event(ADMIN, booked("UI-1", "denver"))
+    desk.receive_request(ADMIN, detainer("UI-1", "denver", DENVER_OFFICE))
+    desk.record_event(ADMIN, event("UI-1", "release_eligible", "2017-09-27T06:00:00"))
+    clock.set(datetime(2017, 9, 28, tzinfo=UTC))
+    desk.check_clock()
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(desk, worker=False), port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", desk
+    server.should_exit = True
+    thread.join(10)
+    desk.close()
+
+
+def test_staff_ui_queue_decision_override_alarm(served: tuple[str, Desk], tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, desk = served
+    token = desk.create_token("sam", "supervisor")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(f"{base}/ui/")
+        expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+        page.get_by_label("API token").fill("wrong")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("alert")).to_contain_text("unknown or revoked")
+        page.get_by_label("API token").fill(token)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Request queue")).to_be_visible()
+        page.screenshot(path=str(SHOTS / "queue.png"), full_page=True)
+
+        page.get_by_role("link", name="1", exact=True).click()
+        decision = page.locator("#decision")
+        expect(decision).to_contain_text("hold_beyond_release")
+        expect(decision).to_contain_text("D.R.M.C.")  # the Denver ordinance is cited
+        page.screenshot(path=str(SHOTS / "request.png"), full_page=True)
+
+        page.get_by_label("Action").select_option("notify_release")
+        page.get_by_label("Effect").select_option("deny")
+        page.get_by_label("Reason (required)").fill("Counsel advised: notice not requested here.")
+        page.get_by_role("button", name="Override").click()
+        expect(page.locator("#decision")).to_contain_text("overridden; decided permit")
+
+        page.get_by_role("link", name="UI-1").click()
+        expect(page.locator("#timeline")).to_contain_text("release_eligible")
+        page.screenshot(path=str(SHOTS / "booking.png"), full_page=True)
+
+        page.get_by_role("link", name="Alarms").click()
+        expect(page.locator("#alarms")).to_contain_text("held_after_release_eligible")
+        page.get_by_label("note").fill("released at 07:10, late; reported")
+        page.get_by_role("button", name="Acknowledge").click()
+        expect(page.locator("#alarms")).to_contain_text("supervisor:sam: released at 07:10")
+        page.screenshot(path=str(SHOTS / "alarms.png"), full_page=True)
+        browser.close()
+    assert (SHOTS / "request.png").stat().st_size > 10_000
+
+
+def test_public_token_cannot_open_the_queue(served: tuple[str, Desk]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, desk = served
+    token = desk.create_token("anyone", "public")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/ui/login")
+        page.get_by_label("API token").fill(token)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("alert")).to_contain_text("may not read queue")
+        browser.close()
