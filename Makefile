@@ -49,7 +49,7 @@ unit: install $(CHROMIUM)
 test: lint typecheck unit
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) build .detainer-desk-demo *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""`make bench`: decision latency, measured side by side in one run on this machine.
+"""`make bench`: decision latency, desk intake, ledger cost; side by side in one run.
 
 Compares, on the same pre-parsed Denver 2017 policy set:
   - baseline: one raw `cedarpy.is_authorized` call (handles + schema), the engine's floor;
@@ -83,6 +83,15 @@ def main() -> None:
     for name, values in rows:
         p50, p99 = statistics.median(values), pct(values, 99)
         print(f"{name:44} {p50:9.1f} {p99:9.1f} {p50 / base:14.1f}×")
+
+    from bench.desk_bench import desk_table, ledger_table, postgres_reachable
+
+    kinds = ["sqlite", "postgresql"] if postgres_reachable() else ["sqlite"]
+    if len(kinds) == 1:
+        print("\nPostgreSQL at 127.0.0.1:5432 not reachable: its rows are NOT measured")
+    desk_table(int(os.environ.get("BENCH_BOOKINGS", "300")), kinds)
+    sizes = [int(x) for x in os.environ.get("BENCH_LEDGER_SIZES", "10000,1000000").split(",")]
+    ledger_table(sizes)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from detainer_desk.commands.classify import register as register_classify
 from detainer_desk.commands.common import _clear_errors, _console
 from detainer_desk.commands.desk import register as register_desk_commands
 from detainer_desk.commands.desk import register_demo as register_demo_desk
@@ -32,6 +33,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(ledger_app, name="ledger")
 register_desk_commands(app)
 register_demo_desk(app)
+register_classify(app)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
