@@ -14,6 +14,7 @@ from detainer_desk.commands.common import _clear_errors, _console
 from detainer_desk.commands.desk import register as register_desk_commands
 from detainer_desk.commands.desk import register_demo as register_demo_desk
 from detainer_desk.commands.ledger import ledger_app
+from detainer_desk.commands.report import register as register_report
 from detainer_desk.errors import InputError
 from detainer_desk.law.check import check_packs
 from detainer_desk.law.decide import decide, default_library
@@ -34,6 +35,7 @@ app.add_typer(ledger_app, name="ledger")
 register_desk_commands(app)
 register_demo_desk(app)
 register_classify(app)
+register_report(app)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
@@ -49,6 +50,10 @@ def create_app(
     errors.install(app)
     app.include_router(api.router)
     app.include_router(ui.router)
+
+    public = desk.settings.home / "published"
+    public.mkdir(parents=True, exist_ok=True)
+    app.mount("/public", StaticFiles(directory=public, html=True), name="public")
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -1,0 +1,69 @@
+"""Making a report from a desk: the tables, suppression, a fresh signed checkpoint, the files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+from detainer_desk.desk.service import Desk
+from detainer_desk.publish.figures import Period, build_tables
+from detainer_desk.publish.report import FORMATS, Report, make_report, write_report
+from detainer_desk.publish.statutory import load_formats, statutory_report
+
+
+def report_from_desk(
+    desk: Desk, start: date, end: date, by: str, title: str | None = None
+) -> Report:
+    period = Period(start, end, by, desk.settings.zone)
+    with desk.sessions() as session:
+        tables = build_tables(session, period)
+    checkpoint = desk.checkpoint()  # every published report carries the ledger's signed root
+    return make_report(
+        tables,
+        title=title or f"Immigration requests at {desk.settings.agency_name}",
+        jurisdiction=desk.settings.agency_name,
+        period_from=start.isoformat(),
+        period_to=end.isoformat(),
+        by=by,
+        made_at=desk.clock.now(),
+        checkpoint=checkpoint,
+        public_key=desk.settings.public_key_path.read_text().strip(),
+    )
+
+
+def publish(
+    desk: Desk,
+    start: date,
+    end: date,
+    by: str,
+    out: Path | None = None,
+    formats: tuple[str, ...] = FORMATS,
+) -> tuple[Report, list[Path]]:
+    """Write the report; by default into the desk's public folder, served at /public/."""
+    report = report_from_desk(desk, start, end, by)
+    folder = out or published_folder(desk)
+    written = write_report(report, folder, formats)
+    return report, written + write_statutory(desk, start, end, folder)
+
+
+def write_statutory(desk: Desk, start: date, end: date, folder: Path) -> list[Path]:
+    """Each statutory format as JSON and CSV, beside the report."""
+    written = []
+    with desk.sessions() as session:
+        for fmt in load_formats():
+            result = statutory_report(session, fmt, start, end, desk.settings.zone).to_dict()
+            path = folder / f"statutory-{fmt.id}.json"
+            path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+            table = folder / f"statutory-{fmt.id}.csv"
+            with table.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=["period", *result["fields"]])
+                writer.writeheader()
+                writer.writerows(result["rows"])
+            written += [path, table]
+    return written
+
+
+def published_folder(desk: Desk) -> Path:
+    return desk.settings.home / "published"

@@ -1,0 +1,204 @@
+"""Published reports: the same suppressed numbers as HTML (with SVG charts), CSV, JSON, Parquet.
+
+Every report carries a fresh signed checkpoint of the ledger, so a reader can later check that the
+records it was computed from were not changed. No booking id, name or date of a person appears:
+only counts by period and category.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from detainer_desk.publish.charts import bar_chart_svg
+from detainer_desk.publish.suppression import TOTAL, CountTable, Suppressed, suppress
+
+REPORT_FORMAT = "detainer-desk/report/v1"
+FORMATS = ("html", "csv", "json", "parquet")
+COLUMNS = ("table", "period", "category", "count", "shown")
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    jurisdiction: str
+    period_from: str
+    period_to: str
+    by: str
+    made_at: datetime
+    checkpoint: str
+    public_key: str
+    tables: tuple[Suppressed, ...]
+
+    def records(self) -> list[dict[str, Any]]:
+        """One row per published cell: `count` is null when withheld, `shown` is what to print."""
+        out = []
+        for s in self.tables:
+            for period, category in s.table.cells():
+                out.append(
+                    {
+                        "table": s.table.name,
+                        "period": period,
+                        "category": category,
+                        "count": s.shown((period, category)),
+                        "shown": s.display((period, category)),
+                    }
+                )
+        return out
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "format": REPORT_FORMAT,
+            "title": self.title,
+            "jurisdiction": self.jurisdiction,
+            "from": self.period_from,
+            "to": self.period_to,
+            "by": self.by,
+            "made_at": self.made_at.isoformat(),
+            "suppression": "counts of 1-4 shown as '<5'; other cells withheld ('suppressed') "
+            "so that no small count can be worked out from totals",
+            "ledger_checkpoint": self.checkpoint,
+            "ledger_public_key": self.public_key,
+            "tables": {
+                s.table.name: {"title": s.table.title, "unit": s.table.unit} for s in self.tables
+            },
+        }
+
+
+def make_report(
+    tables: list[CountTable],
+    *,
+    title: str,
+    jurisdiction: str,
+    period_from: str,
+    period_to: str,
+    by: str,
+    made_at: datetime,
+    checkpoint: str,
+    public_key: str,
+) -> Report:
+    return Report(
+        title,
+        jurisdiction,
+        period_from,
+        period_to,
+        by,
+        made_at,
+        checkpoint,
+        public_key,
+        tuple(suppress(t) for t in tables),
+    )
+
+
+def to_csv(report: Report) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in report.records():
+        writer.writerow({**row, "count": "" if row["count"] is None else row["count"]})
+    return buffer.getvalue()
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(
+        {**report.metadata(), "cells": report.records()}, indent=2, ensure_ascii=False
+    )
+
+
+def write_parquet(report: Report, path: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        'CREATE TABLE cells ("table" VARCHAR, period VARCHAR, category VARCHAR, '
+        "count BIGINT, shown VARCHAR)"
+    )
+    con.executemany(
+        "INSERT INTO cells VALUES (?, ?, ?, ?, ?)",
+        [tuple(r[c] for c in COLUMNS) for r in report.records()],
+    )
+    con.execute(f"COPY cells TO '{path}' (FORMAT PARQUET)")
+    con.close()
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("detainer_desk.publish", "templates"),
+        autoescape=select_autoescape(["html"]),
+    )
+
+
+def to_html(report: Report) -> str:
+    charts = {s.table.name: bar_chart_svg(s) for s in report.tables if s.table.rows}
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(report=report, meta=report.metadata(), charts=charts, TOTAL=TOTAL)
+    )
+
+
+def datapackage(report: Report, resources: list[str]) -> dict[str, Any]:
+    """A Frictionless Data Package describing the downloads."""
+    schema = {
+        "fields": [
+            {"name": "table", "type": "string", "description": "which count table"},
+            {"name": "period", "type": "string", "description": "month, quarter, year, or 'total'"},
+            {"name": "category", "type": "string", "description": "category, or 'total'"},
+            {"name": "count", "type": "integer", "description": "empty when withheld"},
+            {"name": "shown", "type": "string", "description": "the count, '<5', or 'suppressed'"},
+        ]
+    }
+    described: dict[str, dict[str, Any]] = {
+        "report.csv": {"format": "csv", "mediatype": "text/csv", "schema": schema},
+        "report.json": {"format": "json", "mediatype": "application/json"},
+        "report.parquet": {
+            "format": "parquet",
+            "mediatype": "application/vnd.apache.parquet",
+            "schema": schema,
+        },
+        "checkpoint.txt": {
+            "format": "txt",
+            "mediatype": "text/plain",
+            "description": "signed ledger checkpoint (C2SP signed note)",
+        },
+    }
+    return {
+        "profile": "data-package",
+        "name": f"detainer-desk-{report.jurisdiction}-{report.period_from}-{report.period_to}",
+        "title": report.title,
+        "created": report.made_at.isoformat(),
+        "licenses": [{"name": "CC-BY-4.0"}],
+        "resources": [
+            {"name": name.replace(".", "-"), "path": name, **described[name]}
+            for name in resources
+            if name in described
+        ],
+    }
+
+
+def write_report(report: Report, out: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    (out / "checkpoint.txt").write_text(report.checkpoint, encoding="utf-8")
+    (out / "ledger-signing.pub").write_text(report.public_key + "\n", encoding="utf-8")
+    if "csv" in formats:
+        (out / "report.csv").write_text(to_csv(report), encoding="utf-8")
+    if "json" in formats:
+        (out / "report.json").write_text(to_json(report), encoding="utf-8")
+    if "parquet" in formats:
+        write_parquet(report, out / "report.parquet")
+    names = [f"report.{f}" for f in formats if f != "html"] + ["checkpoint.txt"]
+    (out / "datapackage.json").write_text(json.dumps(datapackage(report, names), indent=2))
+    if "html" in formats:
+        (out / "index.html").write_text(to_html(report), encoding="utf-8")
+    for name in [*names, "datapackage.json", "index.html" if "html" in formats else ""]:
+        if name:
+            written.append(out / name)
+    return written
