@@ -7,6 +7,7 @@ import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes
@@ -144,3 +145,27 @@ def desk(settings: DeskSettings, clock: SettableClock) -> Iterator[Desk]:
     opened = open_desk(settings, clock)
     yield opened
     opened.close()
+
+
+@contextmanager
+def serving(desk: Desk) -> Iterator[str]:
+    """The desk's web app on a free loopback port, in a thread; yields its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from detainer_desk.web.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(desk, worker=False), port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

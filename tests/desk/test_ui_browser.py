@@ -6,21 +6,17 @@ Screenshots go to build/test-output/screenshots/ for a person to look at.
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from detainer_desk.access.check import Actor, Role
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
-from detainer_desk.web.app import create_app
 
-from .conftest import free_port
+from .conftest import serving
 from .helpers import DENVER_OFFICE, booked, detainer, event
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -53,17 +49,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Desk]]:
     desk.record_event(ADMIN, event("UI-1", "release_eligible", "2017-09-27T06:00:00"))
     clock.set(datetime(2017, 9, 28, tzinfo=UTC))
     desk.check_clock()
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(desk, worker=False), port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", desk
-    server.should_exit = True
-    thread.join(10)
+    with serving(desk) as base:
+        yield base, desk
     desk.close()
 
 

@@ -7,8 +7,6 @@ import csv
 import io
 import json
 import random
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
@@ -16,7 +14,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import uvicorn
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
@@ -27,9 +24,8 @@ from detainer_desk.desk.outbox import NetworkTransport, deliver_due
 from detainer_desk.desk.service import Desk
 from detainer_desk.ledger.standalone import read_checkpoint
 from detainer_desk.publish.publishing import publish
-from detainer_desk.web.app import create_app
 
-from ..desk.conftest import SmtpSink, free_port
+from ..desk.conftest import SmtpSink, free_port, serving
 from ..desk.helpers import DENVER_OFFICE, booked, detainer, event
 from ..desk.test_ui_browser import ARGS, CHROMIUM, SHOTS
 
@@ -241,38 +237,26 @@ def test_public_page_in_chromium(published: tuple[Desk, Path, list[str]]) -> Non
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed: public page test NOT RUN")
     desk, _, ids = published
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(desk, worker=False), port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.goto(f"http://127.0.0.1:{port}/public/")  # no login
-            expect(page.get_by_role("heading", level=1)).to_contain_text("Immigration requests")
-            charts = page.locator("svg[role=img]")
-            assert charts.count() >= 5
-            expect(charts.first).to_be_visible()
-            assert page.locator("table").count() >= 5
-            expect(page.locator("#requests_by_kind table")).to_contain_text("60")
-            expect(page.locator("#checkpoint")).to_contain_text("detainer-desk")
-            for name in ("report.csv", "report.json", "report.parquet", "datapackage.json"):
-                link = page.locator(f"a[href='{name}']")
-                response = page.request.get(f"http://127.0.0.1:{port}/public/{name}")
-                assert link.count() == 1 and response.ok and len(response.body()) > 100
-            html = page.content()
-            assert not any(booking_id in html for booking_id in ids)
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "public-report.png"), full_page=True)
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(desk) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(f"{base}/public/")  # no login
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Immigration requests")
+        charts = page.locator("svg[role=img]")
+        assert charts.count() >= 5
+        expect(charts.first).to_be_visible()
+        assert page.locator("table").count() >= 5
+        expect(page.locator("#requests_by_kind table")).to_contain_text("60")
+        expect(page.locator("#checkpoint")).to_contain_text("detainer-desk")
+        for name in ("report.csv", "report.json", "report.parquet", "datapackage.json"):
+            link = page.locator(f"a[href='{name}']")
+            response = page.request.get(f"{base}/public/{name}")
+            assert link.count() == 1 and response.ok and len(response.body()) > 100
+        html = page.content()
+        assert not any(booking_id in html for booking_id in ids)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "public-report.png"), full_page=True)
+        browser.close()
 
 
 def test_statutory_formats_are_written_cited_and_suppressed_by_group(
