@@ -34,3 +34,9 @@ def test_demo_desk_loads_real_bookings_and_prints_a_login(tmp_path: Path) -> Non
     desk.close()
     assert bookings == requests == 109  # the study's bookings with ICE holds
     assert in_custody == 0
+    from tests.publish.test_reports import cells_in_every_format
+
+    cells = cells_in_every_format(home / "published")  # the public report, same in every format
+    assert cells["requests_by_kind|total|detainer"] == "109"
+    published = "".join(p.read_text(errors="replace") for p in (home / "published").iterdir())
+    assert "pierce-" not in published  # no booking id of the data

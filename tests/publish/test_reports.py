@@ -138,8 +138,8 @@ def _from_csv(folder: Path) -> dict[str, str]:
     return {f"{r['table']}|{r['period']}|{r['category']}": r["shown"] for r in rows}
 
 
-def test_same_numbers_in_every_format(published: tuple[Desk, Path, list[str]]) -> None:
-    _, folder, _ = published
+def cells_in_every_format(folder: Path) -> dict[str, str]:
+    """The published cells read back from CSV, JSON, Parquet and HTML; they must agree."""
     from_csv = _from_csv(folder)
     document = json.loads((folder / "report.json").read_text())
     from_json = {
@@ -150,7 +150,14 @@ def test_same_numbers_in_every_format(published: tuple[Desk, Path, list[str]]) -
     parser = _Cells()
     parser.feed((folder / "index.html").read_text())
     assert from_csv == from_json == from_parquet == parser.cells
-    assert len(from_csv) > 50
+    return from_json
+
+
+def test_same_numbers_in_every_format(published: tuple[Desk, Path, list[str]]) -> None:
+    _, folder, _ = published
+    from_json = cells_in_every_format(folder)
+    assert len(from_json) > 50
+    document = json.loads((folder / "report.json").read_text())
     counts = {f"{c['table']}|{c['period']}|{c['category']}": c["count"] for c in document["cells"]}
     for key, shown in from_json.items():
         assert (counts[key] is None) == (shown in ("<5", "suppressed"))
@@ -296,3 +303,21 @@ def test_statutory_formats_are_written_cited_and_suppressed_by_group(
         sum(int(r["detainers_received"]) for r in nypd["rows"] if r["detainers_received"].isdigit())
         <= 60
     )
+
+
+def test_public_comparison_of_every_pack(published: tuple[Desk, Path, list[str]]) -> None:
+    from fastapi.testclient import TestClient
+
+    from detainer_desk.web.app import create_app
+
+    desk, _, _ = published
+    with TestClient(create_app(desk, worker=False)) as client:
+        page = client.get("/classify?on=2017-09-28")
+        assert page.status_code == 200
+        for pack in desk.library.names():
+            assert f'<th scope="row">{pack}' in page.text
+        assert "D.R.M.C. § 28-253" in page.text
+        one = client.get("/api/classify/texas?on=2017-09-28").json()
+        assert [v["sanctuary"] for v in one["verdicts"]] == [False] * len(one["verdicts"])
+        bad = client.get("/classify?on=yesterday")
+        assert bad.status_code == 422 and bad.json()["field"] == "on"

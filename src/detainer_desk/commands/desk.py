@@ -287,12 +287,20 @@ def register_demo(app: typer.Typer) -> None:
             from detainer_desk.desk.worker import run_worker
 
             run_worker(desk, threading.Event(), once=True)  # settle notifications, sign
+            from detainer_desk.publish.publishing import publish
+
+            days = [moment.date() for moment, _ in records]
+            publish(desk, min(days), max(days), "quarter")  # the public page at /public/
             token = desk.create_token("demo-supervisor", "supervisor")
             desk.close()
         typer.echo(f"demo desk: {len(records) - len(refused)} records from {mapping.title}")
         typer.echo(f"  under the {jurisdiction!r} pack; refused {len(refused)}")
         typer.echo(f"  database {settings.db_url}")
         typer.echo(f"  open http://127.0.0.1:{port}/ui/ and log in with token: {token}")
+        typer.echo(f"  public report (no login): http://127.0.0.1:{port}/public/")
+        typer.echo(
+            f"  sanctuary definitions compared: http://127.0.0.1:{port}/classify?on=2017-09-28"
+        )
         typer.echo(f"  serve it with: detainer-desk serve --home {home} --port {port}")
         if serve:
             import uvicorn

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
-from detainer_desk.web import api, errors, ui
+from detainer_desk.web import api, errors, public, ui
 
 
 def create_app(
@@ -50,10 +50,11 @@ def create_app(
     errors.install(app)
     app.include_router(api.router)
     app.include_router(ui.router)
+    app.include_router(public.router)
 
-    public = desk.settings.home / "published"
-    public.mkdir(parents=True, exist_ok=True)
-    app.mount("/public", StaticFiles(directory=public, html=True), name="public")
+    published = desk.settings.home / "published"
+    published.mkdir(parents=True, exist_ok=True)
+    app.mount("/public", StaticFiles(directory=published, html=True), name="public")
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

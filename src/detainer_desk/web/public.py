@@ -1,0 +1,45 @@
+"""Public pages (no login): every pack under every "sanctuary" definition on a date."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from detainer_desk.classify import classify, load_definitions
+from detainer_desk.errors import InputError
+
+router = APIRouter(include_in_schema=True)
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+
+def _day(on: str | None) -> date:
+    if on is None:
+        return date.today()
+    try:
+        return date.fromisoformat(on)
+    except ValueError:
+        raise InputError(f"on={on!r} is not a date; write YYYY-MM-DD", field="on") from None
+
+
+@router.get("/classify", response_class=HTMLResponse)
+def compare_packs(request: Request, on: str | None = None) -> HTMLResponse:
+    """Every policy pack under every definition of "sanctuary", with the deciding provisions."""
+    day = _day(on)
+    library = request.app.state.desk.library
+    results = [classify(name, day, library) for name in library.names()]
+    return templates.TemplateResponse(
+        request,
+        "classify.html",
+        {"day": day, "results": results, "definitions": load_definitions()},
+    )
+
+
+@router.get("/api/classify/{pack}")
+def classify_pack(request: Request, pack: str, on: str | None = None) -> JSONResponse:
+    """One pack under every definition (format detainer-desk/classification/v1)."""
+    result = classify(pack, _day(on), request.app.state.desk.library)
+    return JSONResponse(result.to_dict())
