@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -11,17 +10,8 @@ from rich.table import Table
 
 from detainer_desk.classify import Classification, classify
 from detainer_desk.commands.common import _clear_errors, _console
-from detainer_desk.errors import InputError
+from detainer_desk.edge import parse_day
 from detainer_desk.law.decide import default_library
-
-
-def _day(on: str | None) -> date:
-    if on is None:
-        return date.today()
-    try:
-        return date.fromisoformat(on)
-    except ValueError:
-        raise InputError(f"--on {on!r} is not a date; write it as YYYY-MM-DD", field="on") from None
 
 
 def _print_one(result: Classification) -> None:
@@ -69,7 +59,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Is this policy a "sanctuary"? Under each definition, with the deciding provisions."""
         with _clear_errors():
-            day = _day(on)
+            day = parse_day(on, "--on")
             library = default_library()
             names = [pack] if pack else list(library.names())
             results = [classify(name, day, library) for name in names]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -10,18 +9,10 @@ import typer
 
 from detainer_desk.commands.common import _clear_errors
 from detainer_desk.commands.desk import DbOption, HomeOption, _open
+from detainer_desk.edge import parse_day
 from detainer_desk.errors import InputError
 from detainer_desk.publish.publishing import publish
 from detainer_desk.publish.report import FORMATS
-
-
-def _date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(
-            f"{option} {value!r} is not a date; write YYYY-MM-DD", field=option
-        ) from None
 
 
 def register(app: typer.Typer) -> None:
@@ -50,6 +41,8 @@ def register(app: typer.Typer) -> None:
                     f"--format {unknown[0]!r}: use html, csv, json or parquet", field="format"
                 )
             desk = _open(home, db)
-            _, written = publish(desk, _date(start, "--from"), _date(end, "--to"), by, out, formats)
+            _, written = publish(
+                desk, parse_day(start, "--from"), parse_day(end, "--to"), by, out, formats
+            )
         for path in written:
             typer.echo(f"wrote {path}")

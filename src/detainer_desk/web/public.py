@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -10,25 +9,16 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
 from detainer_desk.classify import classify, load_definitions
-from detainer_desk.errors import InputError
+from detainer_desk.edge import parse_day
 
 router = APIRouter(include_in_schema=True)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
 
-def _day(on: str | None) -> date:
-    if on is None:
-        return date.today()
-    try:
-        return date.fromisoformat(on)
-    except ValueError:
-        raise InputError(f"on={on!r} is not a date; write YYYY-MM-DD", field="on") from None
-
-
 @router.get("/classify", response_class=HTMLResponse)
 def compare_packs(request: Request, on: str | None = None) -> HTMLResponse:
     """Every policy pack under every definition of "sanctuary", with the deciding provisions."""
-    day = _day(on)
+    day = parse_day(on, "on")
     library = request.app.state.desk.library
     results = [classify(name, day, library) for name in library.names()]
     return templates.TemplateResponse(
@@ -41,5 +31,5 @@ def compare_packs(request: Request, on: str | None = None) -> HTMLResponse:
 @router.get("/api/classify/{pack}")
 def classify_pack(request: Request, pack: str, on: str | None = None) -> JSONResponse:
     """One pack under every definition (format detainer-desk/classification/v1)."""
-    result = classify(pack, _day(on), request.app.state.desk.library)
+    result = classify(pack, parse_day(on, "on"), request.app.state.desk.library)
     return JSONResponse(result.to_dict())
