@@ -14,8 +14,8 @@ from detainer_desk.commands.common import _clear_errors, _console
 from detainer_desk.commands.desk import register as register_desk_commands
 from detainer_desk.commands.desk import register_demo as register_demo_desk
 from detainer_desk.commands.ledger import ledger_app
+from detainer_desk.commands.replay import register as register_replay
 from detainer_desk.commands.report import register as register_report
-from detainer_desk.errors import InputError
 from detainer_desk.law.check import check_packs
 from detainer_desk.law.decide import decide, default_library
 from detainer_desk.law.pack import PolicyLibrary, default_packs_dir
@@ -23,7 +23,6 @@ from detainer_desk.law.scenarios import load_scenarios, run_scenario, scenario_f
 from detainer_desk.render import (
     print_decision,
     print_pack_list,
-    print_replay,
     print_version_set,
 )
 from detainer_desk.request.document import load_request_file, request_json_schema
@@ -36,6 +35,7 @@ register_desk_commands(app)
 register_demo_desk(app)
 register_classify(app)
 register_report(app)
+register_replay(app)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -145,49 +145,6 @@ DEMO_CASES: list[tuple[str, str | None, date]] = [
     ("denver-i247a-i200-2017-09-27.json", "massachusetts", date(2017, 9, 27)),
     ("denver-i247a-i200-2017-09-27.json", None, date(2014, 3, 3)),
 ]
-
-
-@app.command("replay")
-def replay_command(
-    data: Annotated[
-        Path, typer.Argument(help="A data folder (e.g. ../shared/data/pierce) or file.")
-    ],
-    policy: Annotated[list[str], typer.Option("--policy", help="actual, PACK or PACK@DATE.")],
-    mapping: Annotated[str, typer.Option(help="Mapping name or YAML file.")] = "pierce",
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Replay real bookings under each policy, side by side."""
-    from detainer_desk.replay import (
-        import_file,
-        load_mapping,
-        parse_policy,
-        replay_actual,
-        replay_policy,
-    )
-
-    with _clear_errors():
-        spec = load_mapping(mapping)
-        path = data / Path(spec.file).name if data.is_dir() else data
-        if not path.exists():
-            raise InputError(f"no data file {path}; give the folder holding {Path(spec.file).name}")
-        imported = import_file(path, spec)
-        specs = [parse_policy(p) for p in policy]
-        results = [
-            replay_actual(imported.rows, spec)
-            if s.pack == "actual"
-            else replay_policy(imported.rows, spec, s, default_library())
-            for s in specs
-        ]
-    if as_json:
-        payload = {
-            "source": spec.title,
-            "imported": len(imported.rows),
-            "bad_rows": [{"line": b.line, "reason": b.reason} for b in imported.bad_rows],
-            "results": [r.to_dict() for r in results],
-        }
-        typer.echo(json.dumps(payload, indent=2))
-        return
-    print_replay(spec.title, imported, results, _console())
 
 
 @app.command("schema")

@@ -12,6 +12,8 @@ import matplotlib
 matplotlib.use("svg")
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from detainer_desk.publish.suppression import TOTAL, Suppressed
 
@@ -34,6 +36,11 @@ def bar_chart_svg(s: Suppressed) -> str:
     ax.invert_yaxis()
     ax.set_xlabel(table.unit)
     ax.set_title(table.title, fontsize=10, loc="left")
+    return finished_svg(fig, ax, table.title)
+
+
+def finished_svg(fig: Figure, ax: Axes, title: str) -> str:
+    """Tidy the axes and return the figure as inline SVG, labelled for screen readers."""
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
@@ -42,4 +49,4 @@ def bar_chart_svg(s: Suppressed) -> str:
     plt.close(fig)
     svg = buffer.getvalue()
     start = svg.index("<svg")
-    return svg[start:].replace("<svg ", f'<svg role="img" aria-label="{table.title}" ', 1)
+    return svg[start:].replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)

@@ -1,0 +1,310 @@
+"""Columnar replay: decide each distinct fact combination once (Cedar), join back in DuckDB.
+
+A booking's decision depends only on the form the request came on (from the booking date, per
+the mapping) and the date whose law applies. So the replay asks the policy engine once per
+distinct (form, day), puts the answers in a small table, and lets DuckDB join and aggregate the
+bookings — millions of rows in seconds, with the same results as deciding row by row (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+
+from detainer_desk.law.decide import decide
+from detainer_desk.law.hold_limit import hold_ends_at
+from detainer_desk.law.pack import PolicyLibrary
+from detainer_desk.replay.importer import Row
+from detainer_desk.replay.mapping import Mapping
+from detainer_desk.replay.replay import PolicyResult, PolicySpec, detainer_group
+from detainer_desk.vocabulary import Action, Effect
+
+BOOKINGS_DDL = (
+    "CREATE TABLE bookings (booking_id VARCHAR, booked_at TIMESTAMP, "
+    "release_eligible_at TIMESTAMP, excess_hours DOUBLE, in_group BOOLEAN)"
+)
+
+
+def load_rows(con: duckdb.DuckDBPyConnection, rows: list[Row]) -> None:
+    """Imported rows into the `bookings` table (only what decisions and consequences need)."""
+    con.execute(BOOKINGS_DDL)
+    group = {id(r) for r in detainer_group(rows)}
+    con.executemany(
+        "INSERT INTO bookings VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                r["booking_id"],
+                r["booked_at"],
+                r["release_eligible_at"],
+                max(r["hold_outlasts_local_charges_hours"] or 0.0, 0.0),
+                id(r) in group,
+            )
+            for r in rows
+        ],
+    )
+
+
+def form_case(mapping: Mapping) -> str:
+    """The mapping's form rules as a SQL CASE over the booking date."""
+    parts = [
+        f"WHEN CAST(booked_at AS DATE) < DATE '{rule.before.isoformat()}' THEN '{rule.form.value}'"
+        for rule in mapping.request.forms
+        if rule.before is not None
+    ]
+    last = next(r for r in mapping.request.forms if r.before is None)
+    if not parts:
+        return f"'{last.form.value}'"
+    return f"CASE {' '.join(parts)} ELSE '{last.form.value}' END"
+
+
+def day_expression(spec: PolicySpec) -> str:
+    return f"DATE '{spec.on.isoformat()}'" if spec.on else "CAST(booked_at AS DATE)"
+
+
+@dataclass(frozen=True)
+class DistinctDecision:
+    form: str
+    day: date
+    hold_permit: bool
+    window_hours: int | None
+    excludes: bool
+    notify_permit: bool
+
+
+def distinct_cases(
+    con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec
+) -> list[tuple[str, date]]:
+    """The (form, day) pairs to decide. With one date for every booking, the forms follow from
+    the range of booking dates alone (no scan of the rows); otherwise one DISTINCT scan."""
+    if spec.on is None:
+        found = con.execute(
+            f"SELECT DISTINCT {form_case(mapping)} AS form, {day_expression(spec)} AS day "
+            "FROM bookings WHERE in_group ORDER BY 1, 2"
+        ).fetchall()
+        return [(str(form), day) for form, day in found]
+    # the range over all rows (a superset of the group's) is cheap: no cast, no filter
+    low, high = con.execute("SELECT min(booked_at), max(booked_at) FROM bookings").fetchall()[0]
+    if low is None:
+        return []
+    first, last = low.date(), high.date()
+    forms, start = [], None
+    for rule in mapping.request.forms:  # in order: each rule covers [previous before, before)
+        if (rule.before is None or first < rule.before) and (start is None or last >= start):
+            forms.append(rule.form.value)
+        start = rule.before
+    return [(form, spec.on) for form in dict.fromkeys(forms)]
+
+
+def decide_distinct(
+    con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec, library: PolicyLibrary
+) -> list[DistinctDecision]:
+    out = []
+    for form, day in distinct_cases(con, mapping, spec):
+        rule = next(r for r in mapping.request.forms if r.form.value == form)
+        decision = decide(
+            {
+                "jurisdiction": spec.pack,
+                "received_at": datetime.combine(day, datetime.min.time()).isoformat(),
+                "request": {
+                    "kind": mapping.request.kind.value,
+                    "form": form,
+                    "warrant_kind": rule.warrant_kind.value,
+                },
+                "booking": {"booking_id": "replay", "convictions": []},
+            },
+            on=day,
+            library=library,
+            actions=[Action.hold_beyond_release, Action.notify_release],
+        )
+        hold = decision.action(Action.hold_beyond_release)
+        limit = hold.hold_limit
+        out.append(
+            DistinctDecision(
+                form,
+                day,
+                hold.effect is Effect.permit,
+                limit.hours if limit else None,
+                bool(limit and limit.excludes_weekends_and_holidays),
+                decision.action(Action.notify_release).effect is Effect.permit,
+            )
+        )
+    return out
+
+
+def _allowed_hours_table(
+    con: duckdb.DuckDBPyConnection,
+    decided: list[DistinctDecision],
+    mapping: Mapping,
+    spec: PolicySpec,
+) -> None:
+    """Hours a weekend-and-holiday-excluding window allows, per distinct start (rarely needed)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE allowed (form VARCHAR, day DATE, "
+        "release_eligible_at TIMESTAMP, allowed_hours DOUBLE)"
+    )
+    for d in decided:
+        if not (d.hold_permit and d.excludes and d.window_hours):
+            continue
+        starts = con.execute(
+            f"SELECT DISTINCT release_eligible_at FROM bookings WHERE in_group "
+            f"AND release_eligible_at IS NOT NULL AND {form_case(mapping)} = ? "
+            f"AND {day_expression(spec)} = ?",
+            [d.form, d.day],
+        ).fetchall()
+        con.executemany(
+            "INSERT INTO allowed VALUES (?, ?, ?, ?)",
+            [
+                (
+                    d.form,
+                    d.day,
+                    s,
+                    (hold_ends_at(s, d.window_hours, True) - s).total_seconds() / 3600,
+                )
+                for (s,) in starts
+            ],
+        )
+
+
+def _hours_sql(d: DistinctDecision) -> str:
+    """One decision's consequence for a booking, as a SQL expression over its columns."""
+    if not d.hold_permit:
+        return "0.0"
+    if d.window_hours is None:
+        return "excess_hours"
+    window = d.window_hours
+    return f"CASE WHEN release_eligible_at IS NULL THEN 0.0 ELSE least(excess_hours, {window}) END"
+
+
+def compiled_query(
+    decided: list[DistinctDecision], mapping: Mapping, spec: PolicySpec
+) -> str | None:
+    """With one date of law and flat hold windows, the engine's answers compile to one SQL
+    expression over the booking date (no join); None when the general join is needed."""
+    if spec.on is None or any(d.hold_permit and d.excludes and d.window_hours for d in decided):
+        return None
+    by_form = {d.form: d for d in decided}
+    branches = []
+    for rule in mapping.request.forms:
+        d = by_form.get(rule.form.value)
+        if d is not None:
+            condition = (
+                "true"
+                if rule.before is None
+                else (f"booked_at < TIMESTAMP '{rule.before.isoformat()}'")
+            )
+            branches.append((condition, _hours_sql(d), "true" if d.notify_permit else "false"))
+    if not branches:
+        return "SELECT 0.0, 0, 0, 0"
+    notified = _folded_count([n for _, _, n in branches], branches, "notify")
+    hours_values = {h for _, h, _ in branches}
+    if hours_values == {"0.0"}:  # no hold anywhere: nothing to add up
+        return f"SELECT 0.0, count(*), 0, {notified} FROM bookings WHERE in_group"
+    hours = _case(branches, 1)
+    return f"""
+        WITH h AS (SELECT {hours} AS hours{_notify_column(branches)} FROM bookings WHERE in_group)
+        SELECT coalesce(sum(hours), 0), count(*), count(*) FILTER (WHERE hours > 0), {notified}
+        FROM h"""
+
+
+def _case(branches: list[tuple[str, str, str]], column: int) -> str:
+    if len(branches) == 1:
+        return branches[0][column]
+    return "CASE " + " ".join(f"WHEN {b[0]} THEN {b[column]}" for b in branches) + " END"
+
+
+def _notify_column(branches: list[tuple[str, str, str]]) -> str:
+    if len({n for _, _, n in branches}) == 1:
+        return ""  # the same answer for every booking: folded into the count
+    return f", {_case(branches, 2)} AS notify"
+
+
+def _folded_count(values: list[str], branches: list[tuple[str, str, str]], name: str) -> str:
+    if set(values) == {"true"}:
+        return "count(*)"
+    if set(values) == {"false"}:
+        return "0"
+    return f"count(*) FILTER (WHERE {name})"
+
+
+def replay_columnar(
+    con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec, library: PolicyLibrary
+) -> PolicyResult:
+    """The `bookings` table under `spec`, aggregated as `replay_policy` does row by row."""
+    decided = decide_distinct(con, mapping, spec, library)
+    compiled = compiled_query(decided, mapping, spec)
+    if compiled is not None:
+        return _result(spec, decided, mapping, con.execute(compiled).fetchall()[0])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE decisions (form VARCHAR, day DATE, "
+        "hold_permit BOOLEAN, window_hours INTEGER, excludes BOOLEAN, "
+        "notify_permit BOOLEAN)"
+    )
+    con.executemany(
+        "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (d.form, d.day, d.hold_permit, d.window_hours, d.excludes, d.notify_permit)
+            for d in decided
+        ],
+    )
+    weekend_windows = any(d.hold_permit and d.excludes and d.window_hours for d in decided)
+    if weekend_windows:
+        _allowed_hours_table(con, decided, mapping, spec)
+    allowed_join = (
+        "LEFT JOIN allowed a ON a.form = b.form AND a.day = b.day "
+        "AND a.release_eligible_at = b.release_eligible_at"
+        if weekend_windows
+        else "LEFT JOIN (SELECT NULL::DOUBLE AS allowed_hours) a ON true"
+    )
+    row = con.execute(f"""
+        WITH b AS (
+            SELECT *, {form_case(mapping)} AS form, {day_expression(spec)} AS day
+            FROM bookings WHERE in_group
+        ), h AS (
+            SELECT d.notify_permit, CASE
+                WHEN NOT d.hold_permit THEN 0.0
+                WHEN d.window_hours IS NULL THEN b.excess_hours
+                WHEN b.release_eligible_at IS NULL THEN 0.0
+                WHEN d.excludes THEN least(b.excess_hours, a.allowed_hours)
+                ELSE least(b.excess_hours, d.window_hours)
+            END AS hours
+            FROM b JOIN decisions d USING (form, day)
+            {allowed_join}
+        )
+        SELECT coalesce(sum(hours), 0), count(*), count(*) FILTER (WHERE hours > 0),
+               count(*) FILTER (WHERE notify_permit)
+        FROM h
+    """).fetchall()[0]
+    return _result(spec, decided, mapping, row)
+
+
+def _result(
+    spec: PolicySpec, decided: list[DistinctDecision], mapping: Mapping, row: tuple[Any, ...]
+) -> PolicyResult:
+    hours, bookings, honoured, notified = row
+    daily = mapping.published.daily_cost_dollars
+    return PolicyResult(
+        policy=spec.label,
+        bookings_with_hold=int(bookings),
+        holds_honoured=int(honoured),
+        hold_hours=round(float(hours), 2),
+        bed_days=round(float(hours) / 24, 2),
+        cost_dollars=round(float(hours) / 24 * daily, 2),
+        notifications_permitted=int(notified),
+        released_to_immigration=None,
+        distinct_decisions=len(decided),
+    )
+
+
+def replay_rows(
+    rows: list[Row], mapping: Mapping, specs: list[PolicySpec], library: PolicyLibrary
+) -> list[PolicyResult]:
+    """Load imported rows once and replay each policy over them."""
+    con = duckdb.connect()
+    try:
+        load_rows(con, rows)
+        return [replay_columnar(con, mapping, spec, library) for spec in specs]
+    finally:
+        con.close()
