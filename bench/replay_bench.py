@@ -20,7 +20,7 @@ import multiprocessing as mp
 import resource
 import tempfile
 import time
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +108,7 @@ def _per_record(path: str, policy: str, limit: int | None) -> dict[str, Any]:
     from detainer_desk.law import default_library
     from detainer_desk.law.decide import decide
     from detainer_desk.replay import load_mapping, parse_policy
+    from detainer_desk.replay.replay import replay_request
     from detainer_desk.vocabulary import Action, Effect
 
     con = _load(Path(path), limit)
@@ -122,16 +123,7 @@ def _per_record(path: str, policy: str, limit: int | None) -> dict[str, Any]:
         rule = mapping.request.form_on(booked_at.date())
         day: date = spec.on or booked_at.date()
         decision = decide(
-            {
-                "jurisdiction": spec.pack,
-                "received_at": datetime.combine(day, datetime.min.time()).isoformat(),
-                "request": {
-                    "kind": "detainer",
-                    "form": rule.form.value,
-                    "warrant_kind": rule.warrant_kind.value,
-                },
-                "booking": {"booking_id": "replay", "convictions": []},
-            },
+            replay_request(mapping, spec.pack, rule, day),
             on=day,
             library=library,
             actions=[Action.hold_beyond_release, Action.notify_release],

@@ -15,6 +15,7 @@ from detainer_desk.law.hold_limit import hold_ends_at
 from detainer_desk.replay import import_file, load_mapping, parse_policy, replay_policy
 from detainer_desk.replay.columnar import BOOKINGS_DDL, replay_columnar, replay_rows
 from detainer_desk.replay.mapping import FormRule
+from detainer_desk.replay.replay import replay_request
 from detainer_desk.vocabulary import Action, Effect, Form, WarrantKind
 from tests.helpers import ROOT
 
@@ -83,16 +84,7 @@ def test_columnar_equals_per_record_cedar(policy: str, weekend_form: bool) -> No
         day = spec.on or booked.date()
         rule = mapping.request.form_on(booked.date())
         decision = decide(
-            {
-                "jurisdiction": spec.pack,
-                "received_at": f"{day}T00:00:00",
-                "request": {
-                    "kind": "detainer",
-                    "form": rule.form.value,
-                    "warrant_kind": rule.warrant_kind.value,
-                },
-                "booking": {"booking_id": "x", "convictions": []},
-            },
+            replay_request(mapping, spec.pack, rule, day),
             on=day,
             library=library,
             actions=[Action.hold_beyond_release, Action.notify_release],

@@ -9,7 +9,7 @@ bookings — millions of rows in seconds, with the same results as deciding row 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -19,7 +19,12 @@ from detainer_desk.law.hold_limit import hold_ends_at
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.replay.importer import Row
 from detainer_desk.replay.mapping import Mapping
-from detainer_desk.replay.replay import PolicyResult, PolicySpec, detainer_group
+from detainer_desk.replay.replay import (
+    PolicyResult,
+    PolicySpec,
+    detainer_group,
+    replay_request,
+)
 from detainer_desk.vocabulary import Action, Effect
 
 BOOKINGS_DDL = (
@@ -105,16 +110,7 @@ def decide_distinct(
     for form, day in distinct_cases(con, mapping, spec):
         rule = next(r for r in mapping.request.forms if r.form.value == form)
         decision = decide(
-            {
-                "jurisdiction": spec.pack,
-                "received_at": datetime.combine(day, datetime.min.time()).isoformat(),
-                "request": {
-                    "kind": mapping.request.kind.value,
-                    "form": form,
-                    "warrant_kind": rule.warrant_kind.value,
-                },
-                "booking": {"booking_id": "replay", "convictions": []},
-            },
+            replay_request(mapping, spec.pack, rule, day),
             on=day,
             library=library,
             actions=[Action.hold_beyond_release, Action.notify_release],

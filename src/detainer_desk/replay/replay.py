@@ -16,7 +16,7 @@ from detainer_desk.law.decide import decide
 from detainer_desk.law.hold_limit import hold_ends_at
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.replay.importer import Row
-from detainer_desk.replay.mapping import Mapping
+from detainer_desk.replay.mapping import FormRule, Mapping
 from detainer_desk.vocabulary import Action, Effect
 
 ACTUAL = "actual"
@@ -93,8 +93,9 @@ def replay_actual(rows: list[Row], mapping: Mapping) -> PolicyResult:
     )
 
 
-def _request(row: Row, mapping: Mapping, pack: str, day: date) -> dict[str, Any]:
-    rule = mapping.request.form_on(row["booked_at"].date())
+def replay_request(mapping: Mapping, pack: str, rule: FormRule, day: date) -> dict[str, Any]:
+    """The request document a replayed booking stands for: the mapping's request on `rule`'s
+    form, received on `day`, about a booking whose convictions are known to be none."""
     return {
         "jurisdiction": pack,
         "received_at": datetime.combine(day, datetime.min.time()).isoformat(),
@@ -126,7 +127,9 @@ def replay_policy(
         key = (form, day)
         if key not in cache:
             d = decide(
-                _request(row, mapping, spec.pack, day),
+                replay_request(
+                    mapping, spec.pack, mapping.request.form_on(row["booked_at"].date()), day
+                ),
                 on=day,
                 library=library,
                 actions=[Action.hold_beyond_release, Action.notify_release],
