@@ -179,14 +179,15 @@ CELLS = [
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[Desk, World, TestClient]]:
+def world(tmp_path: Path, db_url: str) -> Iterator[tuple[Desk, World, TestClient]]:
     clock = SettableClock(datetime(2017, 9, 27, 12, tzinfo=UTC))
-    settings = DeskSettings(home=tmp_path, db=f"sqlite:///{tmp_path / 'm.db'}")
+    settings = DeskSettings(home=tmp_path, db=db_url)
     initialise(settings)
     desk = open_desk(settings, clock)
     w = _build_world(desk, clock)
     with TestClient(create_app(desk, worker=False)) as client:
         yield desk, w, client
+    desk.close()
 
 
 @pytest.mark.parametrize("role", [*sorted(EVERYONE), "anonymous"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,14 +16,28 @@ from detainer_desk.desk.service import Desk
 from detainer_desk.desk.tables import Base, LedgerEntry
 from detainer_desk.web.app import create_app
 
+from .conftest import drop_pg_database, fresh_pg_database, postgres_available
 from .helpers import DENVER_OFFICE, booked, detainer, event
 
 ADMIN = Actor("setup", Role.supervisor)
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[tuple[Desk, TestClient, int]]:
-    settings = DeskSettings(home=tmp_path, db=f"sqlite:///{tmp_path / 'b.db'}")
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Desk, TestClient, int]]:
+    """One desk per database for every case: bad input must leave it exactly as it was."""
+    tmp_path = tmp_path_factory.mktemp("bad-input")
+    name = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'b.db'}"
+    else:
+        if not postgres_available():
+            pytest.skip("PostgreSQL at 127.0.0.1:5432 cannot be reached: NOT RUN on PostgreSQL")
+        name, url = fresh_pg_database()
+    settings = DeskSettings(home=tmp_path, db=url)
     initialise(settings)
     desk = open_desk(settings, SettableClock(datetime(2017, 9, 27, 12, tzinfo=UTC)))
     desk.record_event(ADMIN, booked("B1", "denver"))
@@ -32,6 +45,9 @@ def client(tmp_path: Path) -> Iterator[tuple[Desk, TestClient, int]]:
     with TestClient(create_app(desk, worker=False)) as c:
         c.headers["Authorization"] = f"Bearer {desk.create_token('sup', 'supervisor')}"
         yield desk, c, rid
+    desk.close()
+    if name is not None:
+        drop_pg_database(name)
 
 
 def _without(doc: dict[str, Any], key: str) -> dict[str, Any]:

@@ -185,3 +185,18 @@ def test_supervisor_override_needs_reason_and_is_kept(desk: Desk, api: TestClien
     assert done.status_code == 201
     assert done.json()["effects"]["notify_release"] == "deny"
     assert done.json()["decisions"][-1]["document"]["actions"][1]["effect"] == "permit"
+
+
+def test_database_itself_refuses_to_change_the_ledger(desk: Desk, api: TestClient) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    api.post("/api/events", json=booked("DEN-9", "denver"))
+    desk.checkpoint()
+    for statement in (
+        "UPDATE ledger_entries SET body = 'x'",
+        "DELETE FROM ledger_entries",
+        "DELETE FROM checkpoints",
+    ):
+        with desk.sessions.begin() as session, pytest.raises(DBAPIError, match="append-only"):
+            session.execute(text(statement))
