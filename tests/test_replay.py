@@ -128,3 +128,15 @@ def test_cli_replay() -> None:
         "denver@2017-09-28",
         "texas@2017-09-28",
     ]
+
+
+def test_personal_recognizance_share_as_published(
+    pierce: tuple[object, list[dict[str, object]]],
+) -> None:
+    from detainer_desk.replay.replay import personal_recognizance_share
+
+    _, rows = pierce
+    charges = PIERCE / "pierce_charges_train.csv.gz"
+    pr, total = personal_recognizance_share(charges, rows)  # type: ignore[arg-type]
+    assert (pr, total) == (15, 371)
+    assert round(100 * pr / total, 4) == 4.0431

@@ -12,7 +12,13 @@ import pytest
 from detainer_desk.law import default_library
 from detainer_desk.law.decide import decide
 from detainer_desk.law.hold_limit import hold_ends_at
-from detainer_desk.replay import import_file, load_mapping, parse_policy, replay_policy
+from detainer_desk.replay import (
+    import_file,
+    load_mapping,
+    parse_policy,
+    replay_actual,
+    replay_policy,
+)
 from detainer_desk.replay.columnar import BOOKINGS_DDL, replay_columnar, replay_rows
 from detainer_desk.replay.mapping import FormRule
 from detainer_desk.replay.replay import replay_request
@@ -145,3 +151,26 @@ def test_replay_cli_writes_the_comparison_and_its_chart(tmp_path: Path) -> None:
     ]
     svg = (tmp_path / "replay.svg").read_text()
     assert svg.startswith("<svg") and "texas@2017-09-28" in svg
+
+
+TRAVIS = ROOT.parent / "shared" / "data" / "travis" / "travis_detainer_bookings_train.csv.gz"
+
+
+@pytest.mark.skipif(not TRAVIS.exists(), reason="shared/data is not beside the repo: NOT RUN")
+def test_travis_mapping_imports_and_replays_before_and_after_sb4() -> None:
+    mapping = load_mapping("travis")
+    imported = import_file(TRAVIS, mapping)
+    assert len(imported.rows) == 9174 and imported.bad_rows == []  # PROVENANCE.md, files table
+    library = default_library()
+    specs = [parse_policy(p) for p in ("texas@2016-06-01", "texas@2017-09-28")]
+    before, after = replay_rows(imported.rows, mapping, specs, library)
+    assert before == replay_policy(imported.rows, mapping, specs[0], library)
+    assert after == replay_policy(imported.rows, mapping, specs[1], library)
+    assert before.holds_honoured == 0 < after.holds_honoured  # SB 4 requires honouring detainers
+    assert after.cost_dollars is None  # the source gives no daily rate: none is invented
+    actual = replay_actual(imported.rows, mapping)
+    assert actual.released_to_immigration == sum(
+        r["hold_release_disposition"] == "RELEASED TO ICE"
+        for r in imported.rows
+        if r["in_study_population"]
+    )

@@ -99,7 +99,11 @@ def print_version_set(vs: VersionSet, console: Console) -> None:
 
 
 def print_replay(
-    title: str, imported: Imported, results: list[PolicyResult], console: Console
+    title: str,
+    imported: Imported,
+    results: list[PolicyResult],
+    console: Console,
+    daily_cost: float | None = 126,
 ) -> None:
     console.print(f"[bold]{title}[/] — {imported.summary()}")
     for bad in imported.bad_rows:
@@ -111,7 +115,7 @@ def print_replay(
         ("held past local charges", "holds_honoured"),
         ("hold hours", "hold_hours"),
         ("bed-days", "bed_days"),
-        ("cost ($126/day)", "cost_dollars"),
+        (f"cost (${daily_cost:g}/day)" if daily_cost else "cost (no rate)", "cost_dollars"),
         ("notifications permitted", "notifications_permitted"),
         ("released to ICE", "released_to_immigration"),
     ]

@@ -66,6 +66,6 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(payload, indent=2))
             return
-        print_replay(spec.title, imported, results, _console())
+        print_replay(spec.title, imported, results, _console(), spec.published.daily_cost_dollars)
         if out is not None:
             typer.echo(f"wrote {out / 'replay.json'} and {out / 'replay.svg'}")

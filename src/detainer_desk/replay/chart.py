@@ -17,7 +17,8 @@ def comparison_svg(title: str, results: list[PolicyResult]) -> str:
         ax.text(
             r.bed_days,
             y,
-            f" {r.bed_days:,.1f} days, {r.holds_honoured} held, ${r.cost_dollars:,.0f}",
+            f" {r.bed_days:,.1f} days, {r.holds_honoured} held"
+            + (f", ${r.cost_dollars:,.0f}" if r.cost_dollars is not None else ""),
             va="center",
             fontsize=9,
         )

@@ -22,6 +22,7 @@ from detainer_desk.replay.mapping import Mapping
 from detainer_desk.replay.replay import (
     PolicyResult,
     PolicySpec,
+    cost,
     detainer_group,
     replay_request,
 )
@@ -280,14 +281,13 @@ def _result(
     spec: PolicySpec, decided: list[DistinctDecision], mapping: Mapping, row: tuple[Any, ...]
 ) -> PolicyResult:
     hours, bookings, honoured, notified = row
-    daily = mapping.published.daily_cost_dollars
     return PolicyResult(
         policy=spec.label,
         bookings_with_hold=int(bookings),
         holds_honoured=int(honoured),
         hold_hours=round(float(hours), 2),
         bed_days=round(float(hours) / 24, 2),
-        cost_dollars=round(float(hours) / 24 * daily, 2),
+        cost_dollars=cost(float(hours), mapping),
         notifications_permitted=int(notified),
         released_to_immigration=None,
         distinct_decisions=len(decided),

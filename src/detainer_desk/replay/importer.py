@@ -6,7 +6,7 @@ import csv
 import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,6 +30,27 @@ class Imported:
         return f"{len(self.rows)} rows imported, {len(self.bad_rows)} bad rows reported"
 
 
+def _moment(raw: str) -> datetime | None:
+    return datetime.fromisoformat(raw) if raw else None
+
+
+def _field(source: dict[str, str], spec: FieldSpec) -> Any:
+    if spec.type == "constant":
+        return spec.value
+    if spec.type == "hours_between":
+        assert spec.columns is not None
+        later, earlier = (_moment(source[c] or "") for c in spec.columns)
+        if later is None or earlier is None:
+            return None
+        return (later - earlier).total_seconds() / 3600
+    assert spec.column is not None
+    raw = source[spec.column] or ""
+    if spec.type == "on_or_after":
+        day = _moment(raw)
+        return day is not None and day.date() >= date.fromisoformat(str(spec.value))
+    return _value(raw, spec)
+
+
 def _value(raw: str, spec: FieldSpec) -> Any:
     if raw == "":
         if spec.required:
@@ -37,7 +58,7 @@ def _value(raw: str, spec: FieldSpec) -> Any:
         return None
     if spec.type == "string":
         return raw
-    if spec.type == "datetime":
+    if spec.type in ("datetime", "date"):
         return datetime.fromisoformat(raw)
     if spec.type == "float":
         return float(raw)
@@ -55,7 +76,10 @@ def _open(path: Path) -> TextIO:
 def _rows(handle: TextIO, mapping: Mapping) -> Iterator[tuple[int, Row | BadRow]]:
     reader = csv.DictReader(handle)
     missing = [
-        s.column for s in mapping.fields.values() if s.column not in (reader.fieldnames or [])
+        column
+        for spec in mapping.fields.values()
+        for column in spec.reads()
+        if column not in (reader.fieldnames or [])
     ]
     if missing:
         yield 1, BadRow(1, f"header lacks column {missing[0]!r}")
@@ -65,10 +89,7 @@ def _rows(handle: TextIO, mapping: Mapping) -> Iterator[tuple[int, Row | BadRow]
         try:
             yield (
                 line,
-                {
-                    name: _value(row[spec.column] or "", spec)
-                    for name, spec in mapping.fields.items()
-                },
+                {name: _field(row, spec) for name, spec in mapping.fields.items()},
             )
         except ValueError as exc:
             yield line, BadRow(line, str(exc))

@@ -19,9 +19,24 @@ class _Model(BaseModel):
 
 
 class FieldSpec(_Model):
-    column: str
-    type: Literal["string", "datetime", "float", "flag"]
+    """One replay field from the source.
+
+    `string`, `datetime`, `date` (midnight), `float`, `flag` (0/1) read `column`;
+    `constant` is `value` for every row; `on_or_after` is true when the date in `column` is on or
+    after `value`; `hours_between` is the hours from `columns[1]` to `columns[0]` (dates or
+    datetimes), empty when either is.
+    """
+
+    column: str | None = None
+    columns: tuple[str, str] | None = None
+    type: Literal[
+        "string", "datetime", "date", "float", "flag", "constant", "on_or_after", "hours_between"
+    ]
+    value: str | bool | float | None = None
     required: bool = False
+
+    def reads(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.column, *(self.columns or ())) if c)
 
 
 class FormRule(_Model):
@@ -39,8 +54,8 @@ class RequestSpec(_Model):
 
 
 class Published(_Model):
-    no_hold_mean_days: float
-    daily_cost_dollars: float
+    no_hold_mean_days: float | None = None
+    daily_cost_dollars: float | None = None  # None: the source gives no daily rate
 
 
 class Mapping(_Model):
@@ -50,6 +65,7 @@ class Mapping(_Model):
     fields: dict[str, FieldSpec]
     request: RequestSpec
     published: Published
+    released_to_immigration: tuple[str, ...] = ("Immigration",)
 
 
 def load_mapping(name_or_path: str) -> Mapping:
@@ -61,7 +77,7 @@ def load_mapping(name_or_path: str) -> Mapping:
     try:
         return Mapping.model_validate(yaml.safe_load(path.read_text()))
     except OSError:
-        raise InputError(f"no mapping {name_or_path!r}; shipped mappings: pierce") from None
+        raise InputError(f"no mapping {name_or_path!r}; shipped mappings: pierce, travis") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])

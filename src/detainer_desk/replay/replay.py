@@ -6,9 +6,12 @@ and the answer joined back to every booking that shares it.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import statistics
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from detainer_desk.errors import InputError
@@ -47,7 +50,7 @@ class PolicyResult:
     holds_honoured: int
     hold_hours: float
     bed_days: float
-    cost_dollars: float
+    cost_dollars: float | None  # None: no daily rate for this source
     notifications_permitted: int | None
     released_to_immigration: int | None
     distinct_decisions: int
@@ -75,9 +78,15 @@ def _result(
         holds_honoured=sum(h > 0 for h in hours),
         hold_hours=round(total, 2),
         bed_days=round(total / 24, 2),
-        cost_dollars=round(total / 24 * mapping.published.daily_cost_dollars, 2),
+        cost_dollars=cost(total, mapping),
         **extra,
     )
+
+
+def cost(hours: float, mapping: Mapping) -> float | None:
+    """Bed-days × the source's daily rate, when it gives one."""
+    daily = mapping.published.daily_cost_dollars
+    return None if daily is None else round(hours / 24 * daily, 2)
 
 
 def replay_actual(rows: list[Row], mapping: Mapping) -> PolicyResult:
@@ -88,7 +97,9 @@ def replay_actual(rows: list[Row], mapping: Mapping) -> PolicyResult:
         [_excess_hours(r) for r in group],
         mapping,
         notifications_permitted=None,
-        released_to_immigration=sum(r["hold_release_disposition"] == "Immigration" for r in group),
+        released_to_immigration=sum(
+            r["hold_release_disposition"] in mapping.released_to_immigration for r in group
+        ),
         distinct_decisions=0,
     )
 
@@ -166,7 +177,10 @@ def study_figures(rows: list[Row], mapping: Mapping) -> dict[str, float]:
     longer = [_excess_hours(r) for r in group if _excess_hours(r) > 0]
     to_ice = [r["days_in_jail"] for r in group if r["hold_release_disposition"] == "Immigration"]
     all_holds = [r for r in rows if r["has_immigration_hold"]]
-    excess_days = sum(days) - len(days) * mapping.published.no_hold_mean_days
+    no_hold_mean, daily = mapping.published.no_hold_mean_days, mapping.published.daily_cost_dollars
+    if no_hold_mean is None or daily is None:
+        raise InputError(f"mapping {mapping.name!r} publishes no no-hold mean or daily rate")
+    excess_days = sum(days) - len(days) * no_hold_mean
     return {
         "bookings": len(rows),
         "bookings_with_hold": len(all_holds),
@@ -182,7 +196,7 @@ def study_figures(rows: list[Row], mapping: Mapping) -> dict[str, float]:
         "held_longer_hours": sum(longer),
         "held_longer_median_hours": statistics.median(longer),
         "excess_days_vs_no_hold_mean": excess_days,
-        "excess_cost_dollars": excess_days * mapping.published.daily_cost_dollars,
+        "excess_cost_dollars": excess_days * daily,
         "paid_bail_n": sum(bool(r["paid_bail"]) for r in group),
         "released_to_ice_group": len(to_ice),
         "released_to_ice_all_holds": sum(
@@ -191,3 +205,17 @@ def study_figures(rows: list[Row], mapping: Mapping) -> dict[str, float]:
         "released_to_ice_mean_days": statistics.fmean(to_ice),
         "released_to_ice_median_days": statistics.median(to_ice),
     }
+
+
+def personal_recognizance_share(charges: Path, rows: list[Row]) -> tuple[int, int]:
+    """The study's PR share: of the detainer group's charge rows, how many ended "PR" (personal
+    recognisance). Reads the charges file beside the bookings (PROVENANCE.md). Returns (PR, all).
+    """
+    group = {r["booking_id"] for r in detainer_group(rows)}
+    pr = total = 0
+    with gzip.open(charges, "rt", encoding="utf-8", newline="") as handle:
+        for charge in csv.DictReader(handle):
+            if charge["booking_id"] in group:
+                total += 1
+                pr += charge["release_disposition_desc"] == "PR"
+    return pr, total
