@@ -26,6 +26,8 @@ demo: install
 	$(BIN)/detainer-desk demo
 	@if [ -d $(DATA)/pierce ]; then $(BIN)/detainer-desk replay $(DATA)/pierce \
 	  --policy actual --policy denver@2017-09-28 --policy texas@2017-09-28 && \
+	  $(BIN)/detainer-desk replay $(DATA)/travis --mapping travis \
+	  --policy actual --policy texas@2016-06-01 --policy texas@2017-09-28 && \
 	  $(BIN)/detainer-desk demo-desk $(DATA)/pierce --home .detainer-desk-demo \
 	  $$( [ -t 0 ] && echo --serve ); fi
 

@@ -200,3 +200,24 @@ def test_database_itself_refuses_to_change_the_ledger(desk: Desk, api: TestClien
     ):
         with desk.sessions.begin() as session, pytest.raises(DBAPIError, match="append-only"):
             session.execute(text(statement))
+
+
+def test_new_law_in_force_redecides_people_in_custody(
+    desk: Desk, api: TestClient, clock: SettableClock
+) -> None:
+    """Texas SB 4's detainer mandate took effect on 2017-09-25 (Fifth Circuit stay)."""
+    clock.set(datetime(2017, 9, 20, 15, tzinfo=UTC))
+    api.post("/api/events", json=booked("TX-LAW", "texas", at="2017-09-19T10:00:00"))
+    rid = api.post(
+        "/api/requests",
+        json=detainer("TX-LAW", "texas", TEXAS_OFFICE, received_at="2017-09-20T09:00:00"),
+    ).json()["id"]
+    first = api.get(f"/api/requests/{rid}").json()["decisions"][-1]["document"]
+    clock.set(datetime(2017, 9, 26, 15, tzinfo=UTC))
+    assert desk.check_clock()["redecided"] == 1
+    assert desk.check_clock()["redecided"] == 0  # once per change of law
+    decisions = api.get(f"/api/requests/{rid}").json()["decisions"]
+    assert [d["trigger"] for d in decisions] == ["received", "law_changed"]
+    assert decisions[-1]["document"]["pack"]["version"] == "2017-09-25"
+    assert decisions[-1]["document"]["pack"]["version"] != first["pack"]["version"]
+    assert decisions[-1]["document"]["actions"][0]["effect"] == "permit"
