@@ -106,9 +106,8 @@ def _sql(path: str, policy: str, limit: int | None) -> dict[str, Any]:
 
 def _per_record(path: str, policy: str, limit: int | None) -> dict[str, Any]:
     from detainer_desk.law import default_library
-    from detainer_desk.law.decide import decide
     from detainer_desk.replay import load_mapping, parse_policy
-    from detainer_desk.replay.replay import replay_request
+    from detainer_desk.replay.replay import decide_replayed
     from detainer_desk.vocabulary import Action, Effect
 
     con = _load(Path(path), limit)
@@ -122,12 +121,7 @@ def _per_record(path: str, policy: str, limit: int | None) -> dict[str, Any]:
     for booked_at, eligible, excess in rows:
         rule = mapping.request.form_on(booked_at.date())
         day: date = spec.on or booked_at.date()
-        decision = decide(
-            replay_request(mapping, spec.pack, rule, day),
-            on=day,
-            library=library,
-            actions=[Action.hold_beyond_release, Action.notify_release],
-        )
+        decision = decide_replayed(mapping, spec.pack, rule, day, library)
         hold = decision.action(Action.hold_beyond_release)
         h = 0.0
         if hold.effect is Effect.permit and hold.hold_limit is not None:

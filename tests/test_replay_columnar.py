@@ -10,7 +10,6 @@ import duckdb
 import pytest
 
 from detainer_desk.law import default_library
-from detainer_desk.law.decide import decide
 from detainer_desk.law.hold_limit import hold_ends_at
 from detainer_desk.replay import (
     import_file,
@@ -21,7 +20,7 @@ from detainer_desk.replay import (
 )
 from detainer_desk.replay.columnar import BOOKINGS_DDL, replay_columnar, replay_rows
 from detainer_desk.replay.mapping import FormRule
-from detainer_desk.replay.replay import replay_request
+from detainer_desk.replay.replay import decide_replayed
 from detainer_desk.vocabulary import Action, Effect, Form, WarrantKind
 from tests.helpers import ROOT
 
@@ -89,12 +88,7 @@ def test_columnar_equals_per_record_cedar(policy: str, weekend_form: bool) -> No
         assert isinstance(booked, datetime)
         day = spec.on or booked.date()
         rule = mapping.request.form_on(booked.date())
-        decision = decide(
-            replay_request(mapping, spec.pack, rule, day),
-            on=day,
-            library=library,
-            actions=[Action.hold_beyond_release, Action.notify_release],
-        )
+        decision = decide_replayed(mapping, spec.pack, rule, day, library)
         hold = decision.action(Action.hold_beyond_release)
         h = 0.0
         if hold.effect is Effect.permit and hold.hold_limit is not None:

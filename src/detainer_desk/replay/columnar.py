@@ -14,7 +14,6 @@ from typing import Any
 
 import duckdb
 
-from detainer_desk.law.decide import decide
 from detainer_desk.law.hold_limit import hold_ends_at
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.replay.importer import Row
@@ -23,8 +22,8 @@ from detainer_desk.replay.replay import (
     PolicyResult,
     PolicySpec,
     cost,
+    decide_replayed,
     detainer_group,
-    replay_request,
 )
 from detainer_desk.vocabulary import Action, Effect
 
@@ -110,12 +109,7 @@ def decide_distinct(
     out = []
     for form, day in distinct_cases(con, mapping, spec):
         rule = next(r for r in mapping.request.forms if r.form.value == form)
-        decision = decide(
-            replay_request(mapping, spec.pack, rule, day),
-            on=day,
-            library=library,
-            actions=[Action.hold_beyond_release, Action.notify_release],
-        )
+        decision = decide_replayed(mapping, spec.pack, rule, day, library)
         hold = decision.action(Action.hold_beyond_release)
         limit = hold.hold_limit
         out.append(

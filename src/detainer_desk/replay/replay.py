@@ -16,6 +16,7 @@ from typing import Any
 
 from detainer_desk.errors import InputError
 from detainer_desk.law.decide import decide
+from detainer_desk.law.decision import Decision
 from detainer_desk.law.hold_limit import hold_ends_at
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.replay.importer import Row
@@ -119,6 +120,18 @@ def replay_request(mapping: Mapping, pack: str, rule: FormRule, day: date) -> di
     }
 
 
+def decide_replayed(
+    mapping: Mapping, pack: str, rule: FormRule, day: date, library: PolicyLibrary
+) -> Decision:
+    """What `pack` decides on `day` for a replayed booking's hold and notification."""
+    return decide(
+        replay_request(mapping, pack, rule, day),
+        on=day,
+        library=library,
+        actions=[Action.hold_beyond_release, Action.notify_release],
+    )
+
+
 def _allowed_hours(row: Row, window_hours: int, excludes: bool) -> float:
     start: datetime | None = row["release_eligible_at"]
     if start is None:
@@ -137,14 +150,8 @@ def replay_policy(
         form = mapping.request.form_on(row["booked_at"].date()).form.value
         key = (form, day)
         if key not in cache:
-            d = decide(
-                replay_request(
-                    mapping, spec.pack, mapping.request.form_on(row["booked_at"].date()), day
-                ),
-                on=day,
-                library=library,
-                actions=[Action.hold_beyond_release, Action.notify_release],
-            )
+            rule = mapping.request.form_on(row["booked_at"].date())
+            d = decide_replayed(mapping, spec.pack, rule, day, library)
             hold, notify = d.action(Action.hold_beyond_release), d.action(Action.notify_release)
             cache[key] = (hold.effect, hold.hold_limit, notify.effect)
         hold_effect, limit, notify_effect = cache[key]
