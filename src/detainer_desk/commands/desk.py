@@ -254,11 +254,12 @@ def register_demo(app: typer.Typer) -> None:
     ) -> None:
         """Build a desk from nothing with real bookings replayed as events; print URL + token."""
         import shutil
-        from datetime import UTC
 
         from detainer_desk.desk.clock import SettableClock
+        from detainer_desk.desk.worker import run_worker
+        from detainer_desk.publish.publishing import publish
         from detainer_desk.replay import import_file, load_mapping
-        from detainer_desk.replay.to_desk import desk_records
+        from detainer_desk.replay.to_desk import desk_records, replay_into_desk
 
         with _clear_errors():
             mapping = load_mapping("pierce")
@@ -276,19 +277,12 @@ def register_demo(app: typer.Typer) -> None:
             desk = open_desk(settings, clock)
             office = "ICE ERO Seattle Field Office"
             records = list(desk_records(imported.rows, mapping, jurisdiction, office))
-            refused = []
             with Progress(console=_console(), transient=True) as progress:
                 task = progress.add_task("replaying bookings as desk events", total=len(records))
-                for moment, record in records:
-                    clock.set(moment.replace(tzinfo=settings.zone).astimezone(UTC))
-                    _, errors = desk.receive_bulk(ADMIN, iter([(0, record)]))
-                    refused += errors
-                    progress.advance(task)
-            from detainer_desk.desk.worker import run_worker
-
+                refused = replay_into_desk(
+                    desk, clock, records, ADMIN, lambda: progress.advance(task)
+                )
             run_worker(desk, threading.Event(), once=True)  # settle notifications, sign
-            from detainer_desk.publish.publishing import publish
-
             days = [moment.date() for moment, _ in records]
             publish(desk, min(days), max(days), "quarter")  # the public page at /public/
             token = desk.create_token("demo-supervisor", "supervisor")

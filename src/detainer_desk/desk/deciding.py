@@ -95,9 +95,14 @@ def latest_decision(session: Session, request_pk: int) -> DecisionRecord | None:
     ).scalar_one_or_none()
 
 
-def effective_effects(session: Session, request_pk: int) -> dict[Action, Effect]:
-    """Each action's effect now: the current decision, unless a supervisor overrode it."""
-    current = latest_decision(session, request_pk)
+def effective_effects(
+    session: Session, request_pk: int, current: DecisionRecord | None = None
+) -> dict[Action, Effect]:
+    """Each action's effect now: the current decision, unless a supervisor overrode it.
+
+    Pass `current` when the caller already holds the request's latest decision.
+    """
+    current = current or latest_decision(session, request_pk)
     if current is None:
         return {}
     effects = {Action(a["action"]): Effect(a["effect"]) for a in current.document["actions"]}

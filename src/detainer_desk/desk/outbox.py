@@ -39,7 +39,6 @@ class Message:
     """One release notification, as delivered."""
 
     key: str
-    to: str
     subject: str
     body: str
     release_at: datetime
@@ -199,7 +198,7 @@ def compose_message(
         f"Reference: {key}\n"
     )
     return Message(
-        key, "", f"Release notification: booking {booking.booking_id} at {when}", body, release_at
+        key, f"Release notification: booking {booking.booking_id} at {when}", body, release_at
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +11,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from detainer_desk.desk.tables import Checkpoint, LedgerEntry
@@ -143,10 +142,6 @@ def export_lines(session: Session) -> Iterator[str]:
         yield row.body
 
 
-def count(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(LedgerEntry)).scalar_one())
-
-
 def write_export(session: Session, path: Path) -> int:
     n = 0
     with path.open("w", encoding="utf-8") as handle:
@@ -154,11 +149,3 @@ def write_export(session: Session, path: Path) -> int:
             handle.write(line + "\n")
             n += 1
     return n
-
-
-def entry(session: Session, seq: int) -> dict[str, Any]:
-    row = session.get(LedgerEntry, seq)
-    if row is None:
-        raise NotFoundError(f"no ledger entry {seq}", field="entry")
-    parsed: dict[str, Any] = json.loads(row.body)
-    return parsed

@@ -132,7 +132,7 @@ def _requests(session: Session, period: Period, tallies: dict[str, _Tally]) -> N
         tallies["requests_by_kind"].add(label, request.kind)
         tallies["requests_by_office"].add(label, request.office or "(not given)")
         current = latest_decision(session, request.id)
-        effects = effective_effects(session, request.id)
+        effects = effective_effects(session, request.id, current)
         for action, effect in effects.items():
             tallies["decisions"].add(label, f"{action.value}: {effect.value}")
         if current is None:

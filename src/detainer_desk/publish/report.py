@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -184,21 +185,22 @@ def datapackage(report: Report, resources: list[str]) -> dict[str, Any]:
 
 
 def write_report(report: Report, out: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """Write the chosen formats, the checkpoint, the public key and datapackage.json."""
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    (out / "checkpoint.txt").write_text(report.checkpoint, encoding="utf-8")
-    (out / "ledger-signing.pub").write_text(report.public_key + "\n", encoding="utf-8")
+    files: dict[str, Callable[[Path], object]] = {
+        "checkpoint.txt": lambda p: p.write_text(report.checkpoint, encoding="utf-8"),
+        "ledger-signing.pub": lambda p: p.write_text(report.public_key + "\n", encoding="utf-8"),
+    }
     if "csv" in formats:
-        (out / "report.csv").write_text(to_csv(report), encoding="utf-8")
+        files["report.csv"] = lambda p: p.write_text(to_csv(report), encoding="utf-8")
     if "json" in formats:
-        (out / "report.json").write_text(to_json(report), encoding="utf-8")
+        files["report.json"] = lambda p: p.write_text(to_json(report), encoding="utf-8")
     if "parquet" in formats:
-        write_parquet(report, out / "report.parquet")
-    names = [f"report.{f}" for f in formats if f != "html"] + ["checkpoint.txt"]
-    (out / "datapackage.json").write_text(json.dumps(datapackage(report, names), indent=2))
+        files["report.parquet"] = lambda p: write_parquet(report, p)
+    package = datapackage(report, list(files))
+    files["datapackage.json"] = lambda p: p.write_text(json.dumps(package, indent=2))
     if "html" in formats:
-        (out / "index.html").write_text(to_html(report), encoding="utf-8")
-    for name in [*names, "datapackage.json", "index.html" if "html" in formats else ""]:
-        if name:
-            written.append(out / name)
-    return written
+        files["index.html"] = lambda p: p.write_text(to_html(report), encoding="utf-8")
+    for name, write in files.items():
+        write(out / name)
+    return [out / name for name in files]

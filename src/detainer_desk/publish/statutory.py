@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -145,18 +146,8 @@ MEASURES: dict[str, Callable[[list[_Facts]], dict[str, int]]] = {
         fs, lambda f: f.kind in _ICE_KINDS and Effect.permit in f.effects.values()
     ),
 }
-SESSION_MEASURES: dict[str, Callable[[Session, Period], dict[str, int]]] = {}
 
 
-def _session_measure(name: str) -> Callable[[Callable[[Session, Period], dict[str, int]]], Any]:
-    def register(fn: Callable[[Session, Period], dict[str, int]]) -> Any:
-        SESSION_MEASURES[name] = fn
-        return fn
-
-    return register
-
-
-@_session_measure("notifications_sent")
 def _notifications_sent(session: Session, period: Period) -> dict[str, int]:
     counts: dict[str, int] = {}
     for note in session.execute(
@@ -178,8 +169,11 @@ def _interviews(session: Session, period: Period, consent_only: bool) -> dict[st
     return counts
 
 
-SESSION_MEASURES["interviews_held"] = lambda s, p: _interviews(s, p, False)
-SESSION_MEASURES["interviews_with_consent"] = lambda s, p: _interviews(s, p, True)
+SESSION_MEASURES: dict[str, Callable[[Session, Period], dict[str, int]]] = {
+    "notifications_sent": _notifications_sent,
+    "interviews_held": lambda s, p: _interviews(s, p, False),
+    "interviews_with_consent": lambda s, p: _interviews(s, p, True),
+}
 
 
 @dataclass(frozen=True)
@@ -210,7 +204,7 @@ class StatutoryReport:
 
 
 def statutory_report(
-    session: Session, fmt: StatutoryFormat, start: date, end: date, zone: Any
+    session: Session, fmt: StatutoryFormat, start: date, end: date, zone: ZoneInfo
 ) -> StatutoryReport:
     period = Period(start, end, fmt.period, zone)
     facts = _request_facts(session, period)

@@ -189,7 +189,7 @@ def compiled_query(
             branches.append((condition, _hours_sql(d), "true" if d.notify_permit else "false"))
     if not branches:
         return "SELECT 0.0, 0, 0, 0"
-    notified = _folded_count([n for _, _, n in branches], branches, "notify")
+    notified = _notified_count({n for _, _, n in branches})
     hours_values = {h for _, h, _ in branches}
     if hours_values == {"0.0"}:  # no hold anywhere: nothing to add up
         return f"SELECT 0.0, count(*), 0, {notified} FROM bookings WHERE in_group"
@@ -212,12 +212,13 @@ def _notify_column(branches: list[tuple[str, str, str]]) -> str:
     return f", {_case(branches, 2)} AS notify"
 
 
-def _folded_count(values: list[str], branches: list[tuple[str, str, str]], name: str) -> str:
-    if set(values) == {"true"}:
+def _notified_count(answers: set[str]) -> str:
+    """Notifications permitted: a constant answer folds into the count."""
+    if answers == {"true"}:
         return "count(*)"
-    if set(values) == {"false"}:
+    if answers == {"false"}:
         return "0"
-    return f"count(*) FILTER (WHERE {name})"
+    return "count(*) FILTER (WHERE notify)"
 
 
 def replay_columnar(

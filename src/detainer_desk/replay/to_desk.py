@@ -6,10 +6,13 @@ Used by the demo and the desk benchmarks: real timings from the data, no persona
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from detainer_desk.access.check import Actor
+from detainer_desk.desk.clock import SettableClock
+from detainer_desk.desk.service import Desk
 from detainer_desk.replay.importer import Row
 from detainer_desk.replay.mapping import Mapping
 from detainer_desk.replay.replay import detainer_group
@@ -80,3 +83,21 @@ def desk_records(
         for record in booking_records(row, mapping, jurisdiction, office)
     ]
     yield from sorted(merged, key=lambda r: r[0])
+
+
+def replay_into_desk(
+    desk: Desk,
+    clock: SettableClock,
+    records: list[Record],
+    actor: Actor,
+    advance: Callable[[], None] = lambda: None,
+) -> list[tuple[int, str]]:
+    """Feed records to a desk in order, its clock set to each record's moment (read in the
+    desk's zone). Returns the records refused, as (position, reason)."""
+    refused: list[tuple[int, str]] = []
+    for position, (moment, record) in enumerate(records, start=1):
+        clock.set(moment.replace(tzinfo=desk.settings.zone).astimezone(UTC))
+        _, errors = desk.receive_bulk(actor, iter([(position, record)]))
+        refused += errors
+        advance()
+    return refused
