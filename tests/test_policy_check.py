@@ -85,3 +85,15 @@ def test_duplicate_rule_id(packs: Path) -> None:
         cedar.read_text().replace("fed.i247n.no-detention", "fed.8cfr287_7d.hold-only-on-detainer")
     )
     assert any("used twice" in p for p in check_packs(packs))
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("", "time_zone"), ("time_zone: America/Austin\n", "unknown IANA time zone")],
+)
+def test_pack_time_zone_required_and_known(packs: Path, line: str, expected: str) -> None:
+    manifest = packs / "texas" / "manifest.yaml"
+    manifest.write_text(manifest.read_text().replace("time_zone: America/Chicago\n", line, 1))
+    result = check_cli(packs)
+    assert result.returncode == 1
+    assert "texas" in result.stderr and expected in result.stderr

@@ -15,10 +15,11 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import cedarpy
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from detainer_desk.errors import NoVersionInForceError, PackError, UnknownJurisdictionError
 from detainer_desk.law.provisions import Provision, provision_from_est
@@ -55,10 +56,26 @@ class Manifest(_Model):
     name: str
     title: str
     builds_on: str | None = None
+    time_zone: str = Field(
+        description="IANA zone of the jail's local calendar: the law in force follows its date"
+    )
     summary: str = ""
     defaults: dict[Action, DefaultSpec] = {}
     hold_windows: dict[str, HoldWindow] = {}
     versions: tuple[VersionSpec, ...] = Field(min_length=1)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. America/Denver)") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 @dataclass(frozen=True)
