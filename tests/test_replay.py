@@ -19,10 +19,13 @@ from detainer_desk.replay import (
     replay_policy,
     study_figures,
 )
-from tests.helpers import ROOT
+from tests.helpers import SHARED
 
-PIERCE = ROOT.parent / "shared" / "data" / "pierce"
-pytestmark = pytest.mark.skipif(not PIERCE.exists(), reason="shared/data is not beside the repo")
+PIERCE = SHARED / "data" / "pierce"
+pytestmark = [
+    pytest.mark.data,
+    pytest.mark.skipif(not PIERCE.exists(), reason="shared/data is not beside the repo: NOT RUN"),
+]
 
 # PROVENANCE.md, "Figures a replay of the Pierce County training portion must reproduce".
 PUBLISHED = {

@@ -22,11 +22,12 @@ from detainer_desk.replay.columnar import BOOKINGS_DDL, replay_columnar, replay_
 from detainer_desk.replay.mapping import FormRule
 from detainer_desk.replay.replay import decide_replayed
 from detainer_desk.vocabulary import Action, Effect, Form, WarrantKind
-from tests.helpers import ROOT
+from tests.helpers import SHARED
 
-PIERCE = ROOT.parent / "shared" / "data" / "pierce" / "pierce_bookings_train.csv.gz"
+PIERCE = SHARED / "data" / "pierce" / "pierce_bookings_train.csv.gz"
 
 
+@pytest.mark.data
 @pytest.mark.skipif(not PIERCE.exists(), reason="shared/data is not beside the repo: NOT RUN")
 def test_columnar_equals_row_replay_on_pierce() -> None:
     mapping = load_mapping("pierce")
@@ -113,6 +114,7 @@ def test_weekend_window_really_differs_from_flat(tmp_path: Path) -> None:
     assert (hold_ends_at(friday, 48, True) - friday) > (hold_ends_at(friday, 48, False) - friday)
 
 
+@pytest.mark.data
 @pytest.mark.skipif(not PIERCE.exists(), reason="shared/data is not beside the repo: NOT RUN")
 def test_replay_cli_writes_the_comparison_and_its_chart(tmp_path: Path) -> None:
     import json
@@ -147,9 +149,10 @@ def test_replay_cli_writes_the_comparison_and_its_chart(tmp_path: Path) -> None:
     assert svg.startswith("<svg") and "texas@2017-09-28" in svg
 
 
-TRAVIS = ROOT.parent / "shared" / "data" / "travis" / "travis_detainer_bookings_train.csv.gz"
+TRAVIS = SHARED / "data" / "travis" / "travis_detainer_bookings_train.csv.gz"
 
 
+@pytest.mark.data
 @pytest.mark.skipif(not TRAVIS.exists(), reason="shared/data is not beside the repo: NOT RUN")
 def test_travis_mapping_imports_and_replays_before_and_after_sb4() -> None:
     mapping = load_mapping("travis")

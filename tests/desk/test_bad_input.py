@@ -16,7 +16,7 @@ from detainer_desk.desk.service import Desk
 from detainer_desk.desk.tables import Base, LedgerEntry
 from detainer_desk.web.app import create_app
 
-from .conftest import drop_pg_database, fresh_pg_database, postgres_available
+from .conftest import PG_ADMIN, drop_pg_database, fresh_pg_database, postgres_available
 from .helpers import DENVER_OFFICE, booked, detainer, event
 
 ADMIN = Actor("setup", Role.supervisor)
@@ -35,7 +35,7 @@ def client(
         url = f"sqlite:///{tmp_path / 'b.db'}"
     else:
         if not postgres_available():
-            pytest.skip("PostgreSQL at 127.0.0.1:5432 cannot be reached: NOT RUN on PostgreSQL")
+            pytest.skip(f"PostgreSQL at {PG_ADMIN} cannot be reached: NOT RUN on PostgreSQL")
         name, url = fresh_pg_database()
     settings = DeskSettings(home=tmp_path, db=url)
     initialise(settings)

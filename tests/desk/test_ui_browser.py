@@ -5,7 +5,6 @@ Screenshots go to build/test-output/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,10 +15,10 @@ from detainer_desk.access.check import Actor, Role
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
 
+from ..helpers import CHROMIUM
 from .conftest import serving
 from .helpers import DENVER_OFFICE, booked, detainer, event
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "test-output" / "screenshots"
 ARGS = [
     "--headless",
