@@ -6,7 +6,7 @@ Sundays, and holidays" (federal holidays). The 2017 I-247A: a flat 48 hours (fac
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import holidays
 
@@ -24,7 +24,10 @@ def hold_ends_at(start: datetime, hours: int, excludes_weekends_and_holidays: bo
     datetime.datetime(2017, 10, 3, 10, 0)
     """
     if not excludes_weekends_and_holidays:
-        return start + timedelta(hours=hours)
+        if start.tzinfo is None:
+            return start + timedelta(hours=hours)
+        # Elapsed hours, not wall-clock hours: across a DST change (ZoneInfo) they differ.
+        return (start.astimezone(UTC) + timedelta(hours=hours)).astimezone(start.tzinfo)
     federal = holidays.country_holidays("US", years=range(start.year, start.year + 2))
     remaining = timedelta(hours=hours)
     moment = start
