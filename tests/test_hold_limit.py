@@ -83,6 +83,7 @@ def test_known_answer_flat_window_is_48_elapsed_hours_across_a_dst_change() -> N
     denver = ZoneInfo("America/Denver")
     ends = hold_ends_at(datetime(2017, 11, 4, 10, tzinfo=denver), 48, False)
     assert ends.astimezone(UTC) == datetime(2017, 11, 6, 16, tzinfo=UTC)
+    assert ends.tzinfo is denver  # given in the jail's zone, answered in it
     # The desk passes fixed UTC offsets (ISO strings): the same answer.
     mdt = timezone(timedelta(hours=-6))
     assert hold_ends_at(datetime(2017, 11, 4, 10, tzinfo=mdt), 48, False) == datetime(

@@ -28,7 +28,7 @@ def hold_ends_at(start: datetime, hours: int, excludes_weekends_and_holidays: bo
             return start + timedelta(hours=hours)
         # Elapsed hours, not wall-clock hours: across a DST change (ZoneInfo) they differ.
         return (start.astimezone(UTC) + timedelta(hours=hours)).astimezone(start.tzinfo)
-    federal = holidays.country_holidays("US", years=range(start.year, start.year + 2))
+    federal = holidays.country_holidays("US")  # each year is added on its first look-up
     remaining = timedelta(hours=hours)
     moment = start
     while remaining > timedelta(0):
