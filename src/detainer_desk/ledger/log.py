@@ -18,6 +18,7 @@ from detainer_desk.desk.tables import Checkpoint, LedgerEntry
 from detainer_desk.errors import NotFoundError
 from detainer_desk.ledger.entries import GENESIS, chain_hash, leaf_hash
 from detainer_desk.ledger.keys import KEY_NAME
+from detainer_desk.ledger.rows import check_tables
 from detainer_desk.ledger.standalone import (
     SignedCheckpoint,
     VerificationError,
@@ -75,12 +76,15 @@ class Verified:
     entries: int
     checkpoint_size: int
     older_size: int | None
+    rows: int = 0  # business rows re-derived and matched against the ledger
+    rows_bound: bool = True  # False: the ledger predates row sealing (tables not checked)
 
 
 def verify_database(
     session: Session, vkey: str, checkpoint: str | None = None, older: str | None = None
 ) -> Verified:
-    """Re-hash every entry, check the hash chain, and the roots of the signed checkpoints.
+    """Re-hash every entry, check the hash chain, the roots of the signed checkpoints, and
+    re-derive the business tables from the rows the entries sealed.
 
     `checkpoint` defaults to the newest stored one; every stored checkpoint is checked too, so a
     rebuilt log is bounded by the earliest checkpoint it no longer matches.
@@ -104,7 +108,10 @@ def verify_database(
         prior = read_checkpoint(older, vkey)
         check_against(tree, prior, "the older checkpoint")
         check_consistency(tree, prior, newest)
-    return Verified(len(entries), newest.size, prior.size if prior else None)
+    tables = check_tables(session, entries)
+    return Verified(
+        len(entries), newest.size, prior.size if prior else None, tables.rows, tables.bound
+    )
 
 
 def _check_stored_hashes(rows: list[LedgerEntry]) -> None:
