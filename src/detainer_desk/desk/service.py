@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from detainer_desk.access.check import Actor, Permission, Role, require
 from detainer_desk.desk import views
+from detainer_desk.desk.bounds import check_id, check_json, check_text
 from detainer_desk.desk.clock import Clock
 from detainer_desk.desk.deciding import (
     DeskAgency,
@@ -141,6 +142,7 @@ class Desk:
         """Store and decide one request document. Returns the request view."""
         own_office = actor.office if actor.role is Role.federal_liaison else None
         require(actor, Permission.receive_request, own_office)  # before anything is recorded
+        check_json(raw)
         stripped = forbidden_categories(raw) if strip_forbidden else []
         if strip_forbidden:
             raw, removed = strip_forbidden_fields(raw)
@@ -152,6 +154,8 @@ class Desk:
             self._refuse_forbidden(actor, "request", raw)
             raise
         require(actor, Permission.receive_request, document.request.office)
+        if document.request.office is not None:
+            check_text(document.request.office, "request.office", limit=200)
         with self._transaction() as session:
             now = self.clock.now()
             if removed:
@@ -559,6 +563,7 @@ class Desk:
         require(actor, Permission.record_interview)
         doc = parse_edge(InterviewOutcomeDocument, raw)
         with self._transaction() as session:
+            check_id(interview_id, "interview_id", "interview")
             row = session.get(InterviewRecord, interview_id)
             if row is None:
                 raise NotFoundError(f"no interview {interview_id}", field="interview_id")
@@ -640,6 +645,7 @@ class Desk:
         require(actor, Permission.acknowledge_alarm)
         doc = parse_edge(AcknowledgementDocument, raw)
         with self._transaction() as session:
+            check_id(alarm_id, "alarm_id", "alarm")
             alarm = session.get(Alarm, alarm_id)
             if alarm is None:
                 raise NotFoundError(f"no alarm {alarm_id}", field="alarm_id")
@@ -703,6 +709,7 @@ class Desk:
 
     def booking_detail(self, actor: Actor, booking_id: str) -> dict[str, Any]:
         require(actor, Permission.read_booking)
+        check_text(booking_id, "booking_id", limit=200)
         with self._transaction() as session:
             booking = self._find_booking(session, booking_id)
             if booking is None:
@@ -768,6 +775,7 @@ class Desk:
 
     @staticmethod
     def _request(session: Session, request_id: int) -> tuple[FederalRequest, Booking]:
+        check_id(request_id, "request_id", "request")
         request = session.get(FederalRequest, request_id)
         if request is None:
             raise NotFoundError(f"no request {request_id}", field="request_id")
