@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from detainer_desk.desk.clock import Clock, SystemClock
 from detainer_desk.desk.database import is_initialised, make_engine, sessions, upgrade
@@ -22,13 +24,23 @@ class Initialised:
 
 
 def initialise(settings: DeskSettings) -> Initialised:
-    """Create the home folder, the schema (Alembic) and the ledger signing key; idempotent."""
-    settings.home.mkdir(parents=True, exist_ok=True)
+    """Create the home folder, the schema (Alembic) and the ledger signing key; idempotent.
+
+    The home folder is the desk's own (mode 0700), and the SQLite database and the signing key
+    are readable by their owner only (0600).
+    """
+    settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(settings.home, 0o700)
     engine = make_engine(settings.db_url)
     try:
         upgrade(engine)
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
     finally:
         engine.dispose()
+    if database and database != ":memory:":
+        for path in (Path(database), Path(database + "-wal"), Path(database + "-shm")):
+            if path.exists():
+                os.chmod(path, 0o600)
     created = ensure_signing_key(settings.signing_key_path, settings.public_key_path)
     return Initialised(settings.db_url, settings.public_key_path.read_text().strip(), created)
 
