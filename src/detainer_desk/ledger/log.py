@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,8 @@ from detainer_desk.ledger.standalone import (
     key_hash,
     read_checkpoint,
 )
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()  # RFC 9162 §2.1.1: MTH({}) = SHA-256()
 
 
 def bodies(session: Session, batch: int = 5000) -> Iterator[LedgerEntry]:
@@ -63,7 +66,7 @@ def make_checkpoint(
     rows = list(bodies(session))
     tree = build_tree([r.body for r in rows])
     size = tree.get_size()
-    root = tree.get_root(size) if size else b"\x00" * 32
+    root = tree.get_root(size) if size else EMPTY_ROOT
     note = sign_note(origin, size, root, key)
     checkpoint = Checkpoint(size=size, root_hash=root.hex(), note=note, made_at=at)
     session.add(checkpoint)
