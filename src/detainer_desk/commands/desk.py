@@ -239,6 +239,26 @@ def _jsonl_record(line: str, number: int) -> dict[str, Any] | InputError:
     return value if isinstance(value, dict) else InputError("not a JSON object")
 
 
+DEMO_MARK = ".demo-desk"
+
+
+def _clear_demo_home(home: Path) -> None:
+    """Empty a demo desk's folder, but only one `demo-desk` made: never someone else's files."""
+    import shutil
+
+    if not home.exists():
+        return
+    if not home.is_dir():
+        raise InputError(f"--home {home} is a file, not a folder; choose another", field="home")
+    if any(home.iterdir()) and not (home / DEMO_MARK).is_file():
+        raise InputError(
+            f"--home {home} is not empty and was not made by demo-desk; choose an empty or new "
+            "folder (nothing was deleted)",
+            field="home",
+        )
+    shutil.rmtree(home)
+
+
 def register_demo(app: typer.Typer) -> None:
     @app.command("demo-desk")
     def demo_desk(
@@ -253,8 +273,6 @@ def register_demo(app: typer.Typer) -> None:
         port: int = 8000,
     ) -> None:
         """Build a desk from nothing with real bookings replayed as events; print URL + token."""
-        import shutil
-
         from detainer_desk.desk.clock import SettableClock
         from detainer_desk.desk.worker import run_worker
         from detainer_desk.publish.publishing import publish
@@ -262,9 +280,9 @@ def register_demo(app: typer.Typer) -> None:
         from detainer_desk.replay.to_desk import desk_records, replay_into_desk
 
         with _clear_errors():
+            _clear_demo_home(home)  # first: refuse someone else's folder before anything else
             mapping = load_mapping("pierce")
             imported = import_file(data / Path(mapping.file).name, mapping)
-            shutil.rmtree(home, ignore_errors=True)
             settings = replace(
                 DeskSettings.from_env(),
                 home=home,
@@ -273,6 +291,7 @@ def register_demo(app: typer.Typer) -> None:
                 agency_name="Pierce County Jail",
             )
             initialise(settings)
+            (home / DEMO_MARK).write_text("made by detainer-desk demo-desk; rebuilt on request\n")
             clock = SettableClock()
             desk = open_desk(settings, clock)
             office = "ICE ERO Seattle Field Office"

@@ -48,8 +48,13 @@ def verify(
                 typer.echo(f"NOT VERIFIED: {exc}", err=True)
                 raise typer.Exit(1) from None
     extra = f"; consistent with checkpoint of size {result.older_size}" if result.older_size else ""
+    rows = (
+        f"; {result.rows} business rows match the ledger"
+        if result.rows_bound
+        else "; business tables not checked (the ledger predates row sealing)"
+    )
     typer.echo(
-        f"verified: {result.entries} entries; checkpoint size {result.checkpoint_size}{extra}"
+        f"verified: {result.entries} entries; checkpoint size {result.checkpoint_size}{extra}{rows}"
     )
 
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
 
 from detainer_desk.desk.clock import Clock, SystemClock
 from detainer_desk.desk.database import is_initialised, make_engine, sessions, upgrade
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.settings import DeskSettings
+from detainer_desk.desk.tables import Checkpoint
 from detainer_desk.errors import InputError
 from detainer_desk.law.decide import default_library
 from detainer_desk.law.pack import PolicyLibrary
-from detainer_desk.ledger.keys import ensure_signing_key
+from detainer_desk.ledger.entries import lock_ledger
+from detainer_desk.ledger.keys import ensure_signing_key, load_signing_key
+from detainer_desk.ledger.log import make_checkpoint
 
 
 @dataclass(frozen=True)
@@ -21,16 +28,40 @@ class Initialised:
     key_created: bool
 
 
-def initialise(settings: DeskSettings) -> Initialised:
-    """Create the home folder, the schema (Alembic) and the ledger signing key; idempotent."""
-    settings.home.mkdir(parents=True, exist_ok=True)
+def initialise(settings: DeskSettings, clock: Clock | None = None) -> Initialised:
+    """Create the home folder, the schema (Alembic) and the ledger signing key; idempotent.
+
+    The home folder is the desk's own (mode 0700), and the SQLite database and the signing key
+    are readable by their owner only (0600). A new desk's first checkpoint is signed here, so
+    `ledger verify` passes from the start.
+    """
+    settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(settings.home, 0o700)
     engine = make_engine(settings.db_url)
     try:
         upgrade(engine)
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
     finally:
         engine.dispose()
+    if database and database != ":memory:":
+        for path in (Path(database), Path(database + "-wal"), Path(database + "-shm")):
+            if path.exists():
+                os.chmod(path, 0o600)
     created = ensure_signing_key(settings.signing_key_path, settings.public_key_path)
+    _first_checkpoint(settings, clock or SystemClock())
     return Initialised(settings.db_url, settings.public_key_path.read_text().strip(), created)
+
+
+def _first_checkpoint(settings: DeskSettings, clock: Clock) -> None:
+    engine = make_engine(settings.db_url)
+    try:
+        with sessions(engine).begin() as session:
+            lock_ledger(session)
+            if session.execute(select(Checkpoint.id).limit(1)).first() is None:
+                key = load_signing_key(settings.signing_key_path)
+                make_checkpoint(session, settings.log_origin, key, clock.now())
+    finally:
+        engine.dispose()
 
 
 def open_desk(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from detainer_desk.access.check import Actor, Permission, Role, require
 from detainer_desk.desk import views
+from detainer_desk.desk.bounds import check_id, check_json, check_text
 from detainer_desk.desk.clock import Clock
 from detainer_desk.desk.deciding import (
     DeskAgency,
@@ -58,6 +59,7 @@ from detainer_desk.desk.tables import (
     JailEvent,
     Office,
     Override,
+    RefusalCount,
 )
 from detainer_desk.desk.tokens import create_token, resolve_token
 from detainer_desk.errors import ConflictError, ForbiddenFieldError, InputError, NotFoundError
@@ -66,7 +68,7 @@ from detainer_desk.ledger.entries import append, lock_ledger
 from detainer_desk.ledger.keys import load_signing_key
 from detainer_desk.ledger.log import make_checkpoint, prove_inclusion
 from detainer_desk.request.document import RequestDocument, parse_request
-from detainer_desk.request.forbidden import strip_forbidden_fields
+from detainer_desk.request.forbidden import forbidden_categories, strip_forbidden_fields
 from detainer_desk.vocabulary import Action, Effect
 
 
@@ -99,16 +101,38 @@ class Desk:
     def _localise(self, moment: datetime) -> datetime:
         return moment if moment.tzinfo else moment.replace(tzinfo=self.settings.zone)
 
-    def _refuse_forbidden(self, actor: Actor, where: str, exc: ForbiddenFieldError) -> None:
-        """Record (field name only) that input carried a forbidden field; the input is dropped."""
+    def _refuse_forbidden(self, actor: Actor, where: str, raw: Any) -> None:
+        """Count a refusal of forbidden fields by an authorized caller; the input is dropped.
+
+        Only the category is kept (citizenship, birthplace, …), never the field's name or value;
+        the ledger gets the day's 1st, 10th, 100th … refusal per actor, place and category.
+        """
+        now = self.clock.now()
+        day = now.astimezone(self.settings.zone).date().isoformat()
         with self._transaction() as session:
-            append(
-                session,
-                "forbidden_field_refused",
-                actor.label,
-                self.clock.now(),
-                {"where": where, "field": exc.field},
-            )
+            for category in forbidden_categories(raw):
+                row = session.execute(
+                    select(RefusalCount).where(
+                        RefusalCount.actor == actor.label,
+                        RefusalCount.day == day,
+                        RefusalCount.where == where,
+                        RefusalCount.category == category,
+                    )
+                ).scalar_one_or_none()
+                if row is None:
+                    row = RefusalCount(
+                        actor=actor.label, day=day, where=where, category=category, count=0
+                    )
+                    session.add(row)
+                row.count += 1
+                if str(row.count).rstrip("0") == "1":
+                    append(
+                        session,
+                        "forbidden_field_refused",
+                        actor.label,
+                        now,
+                        {"where": where, "category": category, "day": day, "count": row.count},
+                    )
 
     # -- intake ---------------------------------------------------------------------------
 
@@ -116,25 +140,31 @@ class Desk:
         self, actor: Actor, raw: dict[str, Any], *, strip_forbidden: bool = False
     ) -> dict[str, Any]:
         """Store and decide one request document. Returns the request view."""
+        own_office = actor.office if actor.role is Role.federal_liaison else None
+        require(actor, Permission.receive_request, own_office)  # before anything is recorded
+        check_json(raw)
+        stripped = forbidden_categories(raw) if strip_forbidden else []
         if strip_forbidden:
             raw, removed = strip_forbidden_fields(raw)
         else:
             removed = []
         try:
             document = parse_request(raw)
-        except ForbiddenFieldError as exc:
-            self._refuse_forbidden(actor, "request", exc)
+        except ForbiddenFieldError:
+            self._refuse_forbidden(actor, "request", raw)
             raise
         require(actor, Permission.receive_request, document.request.office)
+        if document.request.office is not None:
+            check_text(document.request.office, "request.office", limit=200)
         with self._transaction() as session:
             now = self.clock.now()
-            for path in removed:
+            if removed:
                 append(
                     session,
                     "forbidden_field_stripped",
                     actor.label,
                     now,
-                    {"where": "request", "field": path},
+                    {"where": "request", "categories": stripped, "fields": len(removed)},
                 )
             booking = self._booking_for_request(session, actor, document, now)
             request = self._store_request(session, actor, booking, document, now)
@@ -264,12 +294,12 @@ class Desk:
 
     def record_event(self, actor: Actor, raw: dict[str, Any]) -> dict[str, Any]:
         """Record one jail event; re-decide and queue notifications as it requires."""
+        require(actor, Permission.record_event)  # before anything is recorded
         try:
             event = parse_edge(JailEventDocument, raw)
-        except ForbiddenFieldError as exc:
-            self._refuse_forbidden(actor, "event", exc)
+        except ForbiddenFieldError:
+            self._refuse_forbidden(actor, "event", raw)
             raise
-        require(actor, Permission.record_event)
         with self._transaction() as session:
             return self._apply_event(session, actor, event)
 
@@ -408,6 +438,7 @@ class Desk:
 
     def amend_request(self, actor: Actor, request_id: int, raw: dict[str, Any]) -> dict[str, Any]:
         """New paper for a request (e.g. a judicial warrant attached): re-decide."""
+        require(actor, Permission.amend_request)  # staff only; the office is checked below
         amendment = parse_edge(RequestAmendment, raw)
         with self._transaction() as session:
             request, booking = self._request(session, request_id)
@@ -427,8 +458,8 @@ class Desk:
     # -- decisions ------------------------------------------------------------------------
 
     def override(self, actor: Actor, request_id: int, raw: dict[str, Any]) -> dict[str, Any]:
-        doc = parse_edge(OverrideDocument, raw)
         require(actor, Permission.override_decision)
+        doc = parse_edge(OverrideDocument, raw)
         with self._transaction() as session:
             request, booking = self._request(session, request_id)
             current = latest_decision(session, request.id)
@@ -463,8 +494,8 @@ class Desk:
             return views.request_detail(session, request)
 
     def annotate(self, actor: Actor, request_id: int, raw: dict[str, Any]) -> dict[str, Any]:
-        doc = parse_edge(AnnotationDocument, raw)
         require(actor, Permission.annotate)
+        doc = parse_edge(AnnotationDocument, raw)
         with self._transaction() as session:
             request, _ = self._request(session, request_id)
             now = self.clock.now()
@@ -485,10 +516,11 @@ class Desk:
     def record_interview(
         self, actor: Actor, request_id: int, raw: dict[str, Any]
     ) -> dict[str, Any]:
-        doc = parse_edge(InterviewDocument, raw)
         require(actor, Permission.record_interview)
+        doc = parse_edge(InterviewDocument, raw)
         with self._transaction() as session:
             request, booking = self._request(session, request_id)
+            self._check_condition_ids(session, request.id, doc)
             now = self.clock.now()
             row = InterviewRecord(
                 request_pk=request.id,
@@ -528,9 +560,10 @@ class Desk:
         self, actor: Actor, interview_id: int, raw: dict[str, Any]
     ) -> dict[str, Any]:
         """Mark an interview held (only if permitted and every condition is recorded met)."""
-        doc = parse_edge(InterviewOutcomeDocument, raw)
         require(actor, Permission.record_interview)
+        doc = parse_edge(InterviewOutcomeDocument, raw)
         with self._transaction() as session:
+            check_id(interview_id, "interview_id", "interview")
             row = session.get(InterviewRecord, interview_id)
             if row is None:
                 raise NotFoundError(f"no interview {interview_id}", field="interview_id")
@@ -546,6 +579,27 @@ class Desk:
                 {"interview": row.id, "request": row.request_pk, "status": row.status},
             )
             return views.interview(row)
+
+    @staticmethod
+    def _check_condition_ids(session: Session, request_pk: int, doc: InterviewDocument) -> None:
+        """`conditions_met` keys must be the current decision's own condition ids."""
+        action = (
+            Action.allow_in_person_interview
+            if doc.modality == "in_person"
+            else Action.allow_remote_interview
+        )
+        current = latest_decision(session, request_pk)
+        actions = current.document["actions"] if current is not None else []
+        ids = sorted(
+            c["id"] for a in actions if a["action"] == action.value for c in a.get("conditions", [])
+        )
+        if any(key not in ids for key in doc.conditions_met):
+            allowed = ", ".join(ids) or "none: this decision sets no conditions"
+            raise InputError(
+                "conditions_met has a key that is not a condition id of this request's "
+                f"{action.value} decision; use its condition ids ({allowed})",
+                field="conditions_met",
+            )
 
     def _check_may_hold_interview(self, session: Session, row: InterviewRecord) -> None:
         action = (
@@ -588,9 +642,10 @@ class Desk:
         return {"redecided": len(stale), "alarms_raised": raised}
 
     def acknowledge_alarm(self, actor: Actor, alarm_id: int, raw: dict[str, Any]) -> dict[str, Any]:
-        doc = parse_edge(AcknowledgementDocument, raw)
         require(actor, Permission.acknowledge_alarm)
+        doc = parse_edge(AcknowledgementDocument, raw)
         with self._transaction() as session:
+            check_id(alarm_id, "alarm_id", "alarm")
             alarm = session.get(Alarm, alarm_id)
             if alarm is None:
                 raise NotFoundError(f"no alarm {alarm_id}", field="alarm_id")
@@ -610,8 +665,8 @@ class Desk:
     # -- configuration --------------------------------------------------------------------
 
     def set_office(self, actor: Actor, raw: dict[str, Any]) -> dict[str, Any]:
-        doc = parse_edge(OfficeDocument, raw)
         require(actor, Permission.manage_offices)
+        doc = parse_edge(OfficeDocument, raw)
         with self._transaction() as session:
             office = session.get(Office, doc.name) or Office(name=doc.name, channel="", address="")
             office.channel, office.address = doc.channel, doc.address
@@ -654,6 +709,7 @@ class Desk:
 
     def booking_detail(self, actor: Actor, booking_id: str) -> dict[str, Any]:
         require(actor, Permission.read_booking)
+        check_text(booking_id, "booking_id", limit=200)
         with self._transaction() as session:
             booking = self._find_booking(session, booking_id)
             if booking is None:
@@ -719,6 +775,7 @@ class Desk:
 
     @staticmethod
     def _request(session: Session, request_id: int) -> tuple[FederalRequest, Booking]:
+        check_id(request_id, "request_id", "request")
         request = session.get(FederalRequest, request_id)
         if request is None:
             raise NotFoundError(f"no request {request_id}", field="request_id")

@@ -228,6 +228,23 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class RefusalCount(Base):
+    """Forbidden-field refusals per actor, day, place and category (never the field's name).
+
+    The ledger records the 1st, 10th, 100th … refusal of a day, so a caller repeating one cannot
+    grow the permanent record without bound; this row holds the exact count.
+    """
+
+    __tablename__ = "refusal_counts"
+    __table_args__ = (UniqueConstraint("actor", "day", "where", "category"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(170))
+    day: Mapped[str] = mapped_column(String(10))
+    where: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(BigInteger)
+
+
 class LedgerEntry(Base):
     """The append-only ledger; see detainer_desk.ledger. Triggers refuse UPDATE and DELETE."""
 

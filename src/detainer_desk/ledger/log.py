@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from detainer_desk.desk.tables import Checkpoint, LedgerEntry
 from detainer_desk.errors import NotFoundError
 from detainer_desk.ledger.entries import GENESIS, chain_hash, leaf_hash
 from detainer_desk.ledger.keys import KEY_NAME
+from detainer_desk.ledger.rows import check_tables
 from detainer_desk.ledger.standalone import (
     SignedCheckpoint,
     VerificationError,
@@ -28,6 +30,8 @@ from detainer_desk.ledger.standalone import (
     key_hash,
     read_checkpoint,
 )
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()  # RFC 9162 §2.1.1: MTH({}) = SHA-256()
 
 
 def bodies(session: Session, batch: int = 5000) -> Iterator[LedgerEntry]:
@@ -62,7 +66,7 @@ def make_checkpoint(
     rows = list(bodies(session))
     tree = build_tree([r.body for r in rows])
     size = tree.get_size()
-    root = tree.get_root(size) if size else b"\x00" * 32
+    root = tree.get_root(size) if size else EMPTY_ROOT
     note = sign_note(origin, size, root, key)
     checkpoint = Checkpoint(size=size, root_hash=root.hex(), note=note, made_at=at)
     session.add(checkpoint)
@@ -75,12 +79,15 @@ class Verified:
     entries: int
     checkpoint_size: int
     older_size: int | None
+    rows: int = 0  # business rows re-derived and matched against the ledger
+    rows_bound: bool = True  # False: the ledger predates row sealing (tables not checked)
 
 
 def verify_database(
     session: Session, vkey: str, checkpoint: str | None = None, older: str | None = None
 ) -> Verified:
-    """Re-hash every entry, check the hash chain, and the roots of the signed checkpoints.
+    """Re-hash every entry, check the hash chain, the roots of the signed checkpoints, and
+    re-derive the business tables from the rows the entries sealed.
 
     `checkpoint` defaults to the newest stored one; every stored checkpoint is checked too, so a
     rebuilt log is bounded by the earliest checkpoint it no longer matches.
@@ -104,7 +111,10 @@ def verify_database(
         prior = read_checkpoint(older, vkey)
         check_against(tree, prior, "the older checkpoint")
         check_consistency(tree, prior, newest)
-    return Verified(len(entries), newest.size, prior.size if prior else None)
+    tables = check_tables(session, entries)
+    return Verified(
+        len(entries), newest.size, prior.size if prior else None, tables.rows, tables.bound
+    )
 
 
 def _check_stored_hashes(rows: list[LedgerEntry]) -> None:

@@ -1,11 +1,14 @@
 """Verify a Detainer Desk ledger with nothing but its export, a checkpoint and the public key.
 
-This file is self-contained on purpose (standard library + `cryptography` + `pymerkle`): an
+This file is self-contained on purpose (standard library + `cryptography` + `pymerkle` +
+`rfc8785`): an
 outsider — a county clerk, an oversight board, a newsroom — can copy it and run
 
     python standalone.py ledger.jsonl checkpoint.txt ledger-signing.pub [older-checkpoint.txt]
 
-It checks, in order: every line is canonical JSON with the next sequence number; the signed
+It checks, in order: every line is canonical JSON in the form the entry names (`"canon":
+"rfc8785"`: RFC 8785, the JSON Canonicalization Scheme; no `canon`: the legacy form, sorted keys
+and no spaces) with the next sequence number; the signed
 checkpoint's signature (Ed25519, C2SP signed-note format); that the RFC 9162 Merkle root of the
 first `size` entries equals the checkpoint's root; and, given an older checkpoint, a consistency
 proof from the older tree to the newer one. Exit 0 when all hold, 1 naming the first failure.
@@ -21,11 +24,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pymerkle import InmemoryTree, verify_consistency
 
 ALG_ED25519 = b"\x01"
+CANON = "rfc8785"  # the canonical form new entries name in their "canon" member
 
 
 class VerificationError(Exception):
@@ -41,7 +46,24 @@ class SignedCheckpoint:
 
 
 def canonical(value: object) -> str:
+    """RFC 8785 (JSON Canonicalization Scheme): the form every new entry names."""
+    return rfc8785.dumps(value).decode("utf-8")  # type: ignore[arg-type]
+
+
+def canonical_legacy(value: object) -> str:
+    """The form of entries written before `canon` existed (sorted keys, no spaces, UTF-8)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_as_named(entry: dict[str, object]) -> str | None:
+    """The entry in the canonical form it names; None for a form this verifier does not know."""
+    form = entry.get("canon")
+    if form == CANON:
+        try:
+            return canonical(entry)
+        except (rfc8785.CanonicalizationError, ValueError):
+            return None
+    return canonical_legacy(entry) if form is None else None
 
 
 def key_hash(name: str, public_key: bytes) -> bytes:
@@ -104,8 +126,10 @@ def check_entries(bodies: Iterable[str]) -> list[str]:
                 f"entry {expected}: sequence number is {seq}, expected {expected} "
                 "(an entry was deleted, inserted or moved)"
             )
-        if canonical(parsed) != body:
-            raise VerificationError(f"entry {expected}: not in canonical form (edited by hand?)")
+        if canonical_as_named(parsed) != body:
+            raise VerificationError(
+                f"entry {expected}: not in the canonical form it names (edited by hand?)"
+            )
         checked.append(body)
     return checked
 

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import PlainTextResponse
 
 from detainer_desk.access.check import Actor
+from detainer_desk.desk.documents import (
+    AcknowledgementDocument,
+    AnnotationDocument,
+    InterviewDocument,
+    InterviewOutcomeDocument,
+    JailEventDocument,
+    OfficeDocument,
+    OverrideDocument,
+    RequestAmendment,
+)
 from detainer_desk.desk.service import Desk
+from detainer_desk.request.document import RequestDocument
+from detainer_desk.web.limits import ERROR_RESPONSES, body_of, json_body
 
-router = APIRouter(prefix="/api")
-JsonBody = Annotated[dict[str, Any], Body(description="A JSON object; see docs/desk.md")]
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+JsonBody = Annotated[dict[str, Any], Depends(json_body)]
 
 
 def desk_of(request: Request) -> Desk:
@@ -36,7 +48,7 @@ def health() -> dict[str, Any]:
     return {"ok": True}
 
 
-@router.post("/requests", status_code=201)
+@router.post("/requests", status_code=201, openapi_extra=body_of(RequestDocument))
 def receive_request(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str, Any]:
     """Receive a federal request document; it is decided at once."""
     return desk.receive_request(actor, body)
@@ -52,38 +64,44 @@ def get_request(desk: DeskDep, actor: ActorDep, request_id: int) -> dict[str, An
     return desk.request_detail(actor, request_id)
 
 
-@router.post("/requests/{request_id}/amend")
+@router.post("/requests/{request_id}/amend", openapi_extra=body_of(RequestAmendment))
 def amend_request(
     desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody
 ) -> dict[str, Any]:
     return desk.amend_request(actor, request_id, body)
 
 
-@router.post("/requests/{request_id}/overrides", status_code=201)
+@router.post(
+    "/requests/{request_id}/overrides", status_code=201, openapi_extra=body_of(OverrideDocument)
+)
 def override(desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody) -> dict[str, Any]:
     return desk.override(actor, request_id, body)
 
 
-@router.post("/requests/{request_id}/annotations", status_code=201)
+@router.post(
+    "/requests/{request_id}/annotations", status_code=201, openapi_extra=body_of(AnnotationDocument)
+)
 def annotate(desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody) -> dict[str, Any]:
     return desk.annotate(actor, request_id, body)
 
 
-@router.post("/requests/{request_id}/interviews", status_code=201)
+@router.post(
+    "/requests/{request_id}/interviews", status_code=201, openapi_extra=body_of(InterviewDocument)
+)
 def record_interview(
     desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody
 ) -> dict[str, Any]:
     return desk.record_interview(actor, request_id, body)
 
 
-@router.post("/interviews/{interview_id}/outcome")
+@router.post("/interviews/{interview_id}/outcome", openapi_extra=body_of(InterviewOutcomeDocument))
 def interview_outcome(
     desk: DeskDep, actor: ActorDep, interview_id: int, body: JsonBody
 ) -> dict[str, Any]:
     return desk.interview_outcome(actor, interview_id, body)
 
 
-@router.post("/events", status_code=201)
+@router.post("/events", status_code=201, openapi_extra=body_of(JailEventDocument))
 def record_event(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str, Any]:
     """Record a jail event: booked, charges_changed, release_scheduled, release_eligible, …"""
     return desk.record_event(actor, body)
@@ -99,12 +117,12 @@ def list_alarms(desk: DeskDep, actor: ActorDep, all: bool = False) -> list[dict[
     return desk.alarms(actor, open_only=not all)
 
 
-@router.post("/alarms/{alarm_id}/acknowledge")
+@router.post("/alarms/{alarm_id}/acknowledge", openapi_extra=body_of(AcknowledgementDocument))
 def acknowledge(desk: DeskDep, actor: ActorDep, alarm_id: int, body: JsonBody) -> dict[str, Any]:
     return desk.acknowledge_alarm(actor, alarm_id, body)
 
 
-@router.post("/offices")
+@router.post("/offices", openapi_extra=body_of(OfficeDocument))
 def set_office(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str, Any]:
     return desk.set_office(actor, body)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -14,6 +15,7 @@ from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
 from detainer_desk.web import api, errors, public, ui
+from detainer_desk.web.limits import BodyLimit, body_schemas
 
 
 def create_app(
@@ -47,6 +49,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.desk = desk
+    app.add_middleware(BodyLimit, limit=desk.settings.max_body_bytes)
+    _declare_body_models(app)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(ui.router)
@@ -61,3 +65,17 @@ def create_app(
         return RedirectResponse("/ui/", status_code=303)
 
     return app
+
+
+def _declare_body_models(app: FastAPI) -> None:
+    """OpenAPI: add the request-body models the API routes name (see web.limits.body_of)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(body_schemas())
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
