@@ -24,7 +24,7 @@ from detainer_desk.desk.tables import (
     Override,
 )
 from detainer_desk.errors import NoVersionInForceError
-from detainer_desk.law.decide import decide, decision_without_law
+from detainer_desk.law.decide import decide, decision_day, decision_without_law
 from detainer_desk.law.decision import ActionDecision, Decision
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.ledger.entries import append
@@ -65,6 +65,7 @@ def compose_document(
             "name": agency.name,
             "kind": agency.kind,
             "has_287g_agreement": agency.has_287g_agreement,
+            "time_zone": zone.key,
         },
     }
     if interview is not None:
@@ -78,12 +79,17 @@ def compose_document(
     return RequestDocument.model_validate(data)
 
 
-def decide_document(document: RequestDocument, on: date, library: PolicyLibrary) -> Decision:
-    """`decide`, except that a date with no law in force gives deny-hold / review, with reason."""
+def decide_document(
+    document: RequestDocument, on: date | datetime, library: PolicyLibrary
+) -> Decision:
+    """`decide`, except that a date with no law in force gives deny-hold / review, with reason.
+
+    An instant `on` is read on the jail's calendar (the document's agency zone) first.
+    """
     try:
         return decide(document, on=on, library=library)
     except NoVersionInForceError as exc:
-        return decision_without_law(document, on, exc.message)
+        return decision_without_law(document, decision_day(document, on, library), exc.message)
 
 
 def latest_decision(session: Session, request_pk: int) -> DecisionRecord | None:

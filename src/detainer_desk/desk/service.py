@@ -242,8 +242,8 @@ class Desk:
             .limit(1)
         ).scalar_one_or_none()
         document = compose_document(booking, request, interview, self._agency, self.settings.zone)
-        day = (on or self.clock.now()).astimezone(self.settings.zone).date()
-        decision = decide_document(document, day, self.library)
+        # The instant is read on the jail's calendar (the document's agency zone) by `decide`.
+        decision = decide_document(document, on or self.clock.now(), self.library)
         now = self.clock.now()
         store_decision(session, request, decision, trigger, now, actor)
         self._queue_if_due(session, request, booking, now, actor)

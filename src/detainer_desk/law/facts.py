@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from detainer_desk.request.document import Conviction, RequestDocument
 from detainer_desk.vocabulary import (
@@ -107,8 +108,18 @@ _CONVICTION_FACTS = (
 )
 
 
-def derive_facts(document: RequestDocument, on: date) -> Facts:
-    """Compute the Cedar context for `document` as of `on`."""
+def _local_day(moment: datetime, zone: ZoneInfo | None) -> date:
+    if zone is None or moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zone).date()
+
+
+def derive_facts(document: RequestDocument, on: date, zone: ZoneInfo | None = None) -> Facts:
+    """Compute the Cedar context for `document` as of `on` (a day of the jail's calendar).
+
+    `zone` is the jail's zone: booking times are read on its calendar (a time written without
+    an offset is local already).
+    """
     req, booking = document.request, document.booking
     sought = set(req.information_sought)
     unknown: set[str] = set()
@@ -128,7 +139,7 @@ def derive_facts(document: RequestDocument, on: date) -> Facts:
     if booking.convictions is None:
         booking_facts.update(dict.fromkeys(_CONVICTION_FACTS))
     else:
-        booked_on = booking.booked_at.date() if booking.booked_at else None
+        booked_on = _local_day(booking.booked_at, zone) if booking.booked_at else None
         booking_facts.update(_conviction_facts(booking.convictions, booked_on, on))
 
     unknown.update(f"booking.{name}" for name, value in booking_facts.items() if value is None)

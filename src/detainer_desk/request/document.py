@@ -10,8 +10,9 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from detainer_desk.errors import InputError
 from detainer_desk.request.forbidden import refuse_forbidden_fields
@@ -92,11 +93,30 @@ class Interview(_Model):
 
 
 class Agency(_Model):
-    """The custodian deciding: the jail, its kind and any 287(g) agreement."""
+    """The custodian deciding: the jail, its kind, any 287(g) agreement and its own clock."""
 
     name: str | None = None
     kind: AgencyKind = AgencyKind.sheriff
     has_287g_agreement: bool = False
+    time_zone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA zone of the jail's calendar when it differs from its pack's "
+        "(e.g. El Paso, Texas: America/Denver). The law in force follows this local date.",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone; use e.g. America/Chicago"
+            ) from None
+        return value
 
 
 class FederalRequest(_Model):
