@@ -28,6 +28,18 @@ DbOption = Annotated[
     typer.Option("--db", help="Database URL (DETAINER_DESK_DB); default SQLite in --home."),
 ]
 ADMIN = Actor("cli", Role.supervisor)
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="DETAINER_DESK_TOKEN",
+        help="Act as this token's holder (e.g. counsel); default: the desk's supervisor.",
+    ),
+]
+
+
+def _actor(desk: Desk, token: str | None) -> Actor:
+    return ADMIN if token is None else desk.actor_for(token)
 
 
 def settings_from(home: Path | None, db: str | None) -> DeskSettings:
@@ -152,6 +164,30 @@ def register(app: typer.Typer) -> None:
                     ADMIN, {"booking_id": booking_id, "kind": kind, "at": at, **data}
                 )
             )
+
+    @app.command("exception")
+    def exception(
+        request_id: int,
+        exception_id: Annotated[
+            str, typer.Argument(help="The rule's @id, e.g. tx.ccp.2_251b.proof-exception.")
+        ],
+        determined_by: Annotated[
+            str, typer.Option("--by", help="counsel or supervisor: who determined it.")
+        ],
+        determined_on: Annotated[str, typer.Option("--on", help="When (YYYY-MM-DD).")],
+        token: TokenOption = None,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Record that a rule's exception is established (no proof is stored); re-decide."""
+        with _clear_errors():
+            desk = _open(home, db)
+            body = {
+                "exception": exception_id,
+                "determined_by": determined_by,
+                "determined_on": determined_on,
+            }
+            _print_json(desk.record_exception(_actor(desk, token), request_id, body))
 
     @app.command("alarms")
     def alarms(

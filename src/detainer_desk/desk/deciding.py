@@ -31,6 +31,9 @@ from detainer_desk.ledger.entries import append
 from detainer_desk.request.document import RequestDocument
 from detainer_desk.vocabulary import Action, Effect
 
+EXCEPTIONS_KEY = "exceptions_established"
+"""Kept beside the request section in `FederalRequest.document`: rule ids, who, when — no proof."""
+
 
 @dataclass(frozen=True)
 class DeskAgency:
@@ -59,7 +62,9 @@ def compose_document(
     data: dict[str, Any] = {
         "jurisdiction": booking.jurisdiction,
         "received_at": _local(request.received_at, zone),
-        "request": dict(request.document, warrant_kind=request.warrant_kind),
+        "request": {k: v for k, v in request.document.items() if k != EXCEPTIONS_KEY}
+        | {"warrant_kind": request.warrant_kind},
+        "exceptions_established": request.document.get(EXCEPTIONS_KEY, []),
         "booking": {k: v for k, v in facts.items() if v is not None},
         "agency": {
             "name": agency.name,

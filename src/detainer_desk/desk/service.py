@@ -20,6 +20,7 @@ from detainer_desk.access.check import Actor, Permission, Role, require
 from detainer_desk.desk import views
 from detainer_desk.desk.clock import Clock
 from detainer_desk.desk.deciding import (
+    EXCEPTIONS_KEY,
     DeskAgency,
     compose_document,
     decide_document,
@@ -61,11 +62,12 @@ from detainer_desk.desk.tables import (
 )
 from detainer_desk.desk.tokens import create_token, resolve_token
 from detainer_desk.errors import ConflictError, ForbiddenFieldError, InputError, NotFoundError
+from detainer_desk.law.decide import check_exceptions, declared_exceptions
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.ledger.entries import append, lock_ledger
 from detainer_desk.ledger.keys import load_signing_key
 from detainer_desk.ledger.log import make_checkpoint, prove_inclusion
-from detainer_desk.request.document import RequestDocument, parse_request
+from detainer_desk.request.document import ExceptionEstablished, RequestDocument, parse_request
 from detainer_desk.request.forbidden import strip_forbidden_fields
 from detainer_desk.vocabulary import Action, Effect
 
@@ -195,6 +197,11 @@ class Desk:
         req = document.request
         body = req.model_dump(mode="json", exclude_none=True)
         body.pop("warrant_kind", None)
+        if document.exceptions_established:
+            check_exceptions(document, self.library)
+            body[EXCEPTIONS_KEY] = [
+                e.model_dump(mode="json") for e in document.exceptions_established
+            ]
         if req.actions is None:
             body["actions"] = [a.value for a in document.actions_asked()]
         request = FederalRequest(
@@ -422,6 +429,48 @@ class Desk:
                 {"request": request.id, "warrant_kind": request.warrant_kind},
             )
             self._decide(session, request, booking, "warrant_attached", actor.label)
+            return views.request_detail(session, request)
+
+    def record_exception(
+        self, actor: Actor, request_id: int, raw: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Record that a rule's exception is established (e.g. Texas art. 2.251(b)); re-decide.
+
+        Only the rule id, who determined it (counsel or supervisor) and when are kept: never the
+        document shown, nor any status, citizenship or birthplace value.
+        """
+        require(actor, Permission.record_exception)
+        try:
+            doc = parse_edge(ExceptionEstablished, raw)
+        except ForbiddenFieldError as exc:
+            self._refuse_forbidden(actor, "exception", exc)
+            raise
+        with self._transaction() as session:
+            request, booking = self._request(session, request_id)
+            known = declared_exceptions(self.library, booking.jurisdiction)
+            if doc.exception not in known:
+                raise InputError(
+                    f"exception {doc.exception!r} is not declared by a rule of "
+                    f"{booking.jurisdiction}; known: {', '.join(sorted(known)) or 'none'}",
+                    field="exception",
+                )
+            recorded = list(request.document.get(EXCEPTIONS_KEY, []))
+            if any(e["exception"] == doc.exception for e in recorded):
+                raise ConflictError(
+                    f"exception {doc.exception!r} is already recorded on request {request.id}",
+                    field="exception",
+                )
+            recorded.append(doc.model_dump(mode="json"))
+            request.document = {**request.document, EXCEPTIONS_KEY: recorded}
+            now = self.clock.now()
+            append(
+                session,
+                "exception_established",
+                actor.label,
+                now,
+                {"request": request.id, **doc.model_dump(mode="json")},
+            )
+            self._decide(session, request, booking, "exception_established", actor.label)
             return views.request_detail(session, request)
 
     # -- decisions ------------------------------------------------------------------------

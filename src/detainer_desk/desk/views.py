@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from detainer_desk.desk.deciding import effective_effects, latest_decision
+from detainer_desk.desk.deciding import EXCEPTIONS_KEY, effective_effects, latest_decision
 from detainer_desk.desk.tables import (
     Alarm,
     Annotation,
@@ -67,6 +67,7 @@ def request_detail(session: Session, request: FederalRequest) -> dict[str, Any]:
         "booking_id": booking.booking_id,
         "jurisdiction": booking.jurisdiction,
         "actions_asked": request.document.get("actions", []),
+        "exceptions_established": request.document.get(EXCEPTIONS_KEY, []),
         "decisions": [
             {
                 "id": d.id,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from detainer_desk.errors import InputError
 from detainer_desk.law.decision import ActionDecision, Decision, PackRef
 from detainer_desk.law.engine import action_decision, evaluate
 from detainer_desk.law.facts import derive_facts
@@ -29,6 +30,26 @@ def _document(request: RequestDocument | dict[str, Any] | str | bytes | Path) ->
     if isinstance(request, Path):
         return load_request_file(request)
     return parse_request(request)
+
+
+def declared_exceptions(library: PolicyLibrary, jurisdiction: str) -> frozenset[str]:
+    """Ids of the rules in the jurisdiction's chain that declare an exception (@exception)."""
+    return frozenset(
+        p.id for pack in library.chain(jurisdiction) for p in pack.provisions if p.is_exception
+    )
+
+
+def check_exceptions(document: RequestDocument, library: PolicyLibrary) -> None:
+    """Refuse an established exception that no rule of the jurisdiction declares."""
+    known = declared_exceptions(library, document.jurisdiction)
+    names = ", ".join(sorted(known)) or "none"
+    for i, established in enumerate(document.exceptions_established):
+        if established.exception not in known:
+            raise InputError(
+                f"exceptions_established[{i}].exception {established.exception!r} is not an "
+                f"exception of {document.jurisdiction}; known: {names}",
+                field=f"exceptions_established.{i}.exception",
+            )
 
 
 def local_zone(document: RequestDocument, library: PolicyLibrary) -> ZoneInfo:
@@ -76,6 +97,7 @@ def decide(
     document = _document(request)
     lib = library or default_library()
     day = decision_day(document, on, lib)
+    check_exceptions(document, lib)
     vs = lib.version_set(document.jurisdiction, day)
     facts = derive_facts(document, day, local_zone(document, lib))
     if all_actions:
@@ -145,10 +167,15 @@ def decision_without_law(document: RequestDocument, on: date, why: str) -> Decis
 
 def _request_summary(document: RequestDocument) -> dict[str, Any]:
     req = document.request
-    return {
+    summary: dict[str, Any] = {
         "kind": req.kind.value,
         "form": req.form.value,
         "warrant_kind": req.warrant_kind.value,
         "office": req.office,
         "received_at": document.received_at.isoformat(),
     }
+    if document.exceptions_established:
+        summary["exceptions_established"] = [
+            e.model_dump(mode="json") for e in document.exceptions_established
+        ]
+    return summary

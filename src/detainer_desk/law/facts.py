@@ -22,7 +22,7 @@ from detainer_desk.vocabulary import (
     ReleaseReason,
 )
 
-CedarContext = dict[str, dict[str, Any]]
+CedarContext = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -165,5 +165,7 @@ def derive_facts(document: RequestDocument, on: date, zone: ZoneInfo | None = No
             "written_consent_signed": document.interview.written_consent_signed,
             "declined": document.interview.declined,
         },
+        # Recorded determinations (LAW-INTERFACE §2): rule ids only, never the proof shown.
+        "exceptions_established": sorted({e.exception for e in document.exceptions_established}),
     }
     return Facts(context=context, unknown=frozenset(unknown))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -136,6 +136,24 @@ class FederalRequest(_Model):
     outstanding_federal_felony_warrant: bool = False
 
 
+class ExceptionEstablished(_Model):
+    """A recorded determination that a rule's exception applies (e.g. Texas art. 2.251(b)).
+
+    It names the rule (its @id) and who determined it, when. It never carries the document shown,
+    nor any status, citizenship or birthplace value (LAW-INTERFACE §2).
+    """
+
+    exception: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="The @id of the pack rule declaring the exception, e.g. "
+        "'tx.ccp.2_251b.proof-exception'.",
+    )
+    determined_by: Literal["counsel", "supervisor"]
+    determined_on: date
+
+
 class RequestDocument(_Model):
     """One federal immigration request about one booking, as received."""
 
@@ -145,6 +163,12 @@ class RequestDocument(_Model):
     booking: Booking
     agency: Agency = Agency()
     interview: Interview = Interview()
+    exceptions_established: tuple[ExceptionEstablished, ...] = Field(
+        default=(),
+        max_length=20,
+        description="Determinations (by counsel or a supervisor) that a rule's exception "
+        "applies; each names a rule the jurisdiction's packs declare with @exception.",
+    )
 
     def actions_asked(self) -> tuple[Action, ...]:
         if self.request.actions is not None:
@@ -217,6 +241,7 @@ __all__ = [
     "Agency",
     "Booking",
     "Conviction",
+    "ExceptionEstablished",
     "FederalRequest",
     "Interview",
     "Offence",

@@ -59,6 +59,14 @@ def amend_request(
     return desk.amend_request(actor, request_id, body)
 
 
+@router.post("/requests/{request_id}/exceptions", status_code=201)
+def record_exception(
+    desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody
+) -> dict[str, Any]:
+    """Counsel or a supervisor records that a rule's exception is established; re-decided."""
+    return desk.record_exception(actor, request_id, body)
+
+
 @router.post("/requests/{request_id}/overrides", status_code=201)
 def override(desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody) -> dict[str, Any]:
     return desk.override(actor, request_id, body)
