@@ -189,6 +189,50 @@ def register(app: typer.Typer) -> None:
             }
             _print_json(desk.record_exception(_actor(desk, token), request_id, body))
 
+    @app.command("override")
+    def override(
+        request_id: int,
+        action: Annotated[str, typer.Option(help="The action overridden.")],
+        effect: Annotated[str, typer.Option(help="permit, deny or review_required.")],
+        reason: Annotated[str, typer.Option(help="Why; at least a sentence.")],
+        provision: Annotated[
+            str | None, typer.Option(help="Legal basis: a provision id (policy show lists them).")
+        ] = None,
+        judicial_warrant_attached: Annotated[
+            bool, typer.Option(help="Legal basis: the judicial warrant recorded on the request.")
+        ] = False,
+        token: TokenOption = None,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Override one action (a supervisor). A hold the law denies needs a basis and counsel."""
+        body: dict[str, Any] = {"action": action, "effect": effect, "reason": reason}
+        if provision is not None:
+            body["provision"] = provision
+        if judicial_warrant_attached:
+            body["judicial_warrant_attached"] = True
+        with _clear_errors():
+            desk = _open(home, db)
+            _print_json(desk.override(_actor(desk, token), request_id, body))
+
+    @app.command("confirm-override")
+    def confirm_override(
+        override_id: int,
+        note: Annotated[str, typer.Option(help="Counsel's note.")],
+        token: Annotated[
+            str,
+            typer.Option(
+                "--token", envvar="DETAINER_DESK_TOKEN", help="Counsel's token (a second person)."
+            ),
+        ],
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Counsel confirms a pending override; the hold it permits then runs, bounded."""
+        with _clear_errors():
+            desk = _open(home, db)
+            _print_json(desk.confirm_override(desk.actor_for(token), override_id, {"note": note}))
+
     @app.command("alarms")
     def alarms(
         acknowledge: Annotated[int | None, typer.Option(help="Acknowledge this alarm.")] = None,

@@ -72,6 +72,14 @@ def override(desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody) ->
     return desk.override(actor, request_id, body)
 
 
+@router.post("/overrides/{override_id}/confirm")
+def confirm_override(
+    desk: DeskDep, actor: ActorDep, override_id: int, body: JsonBody
+) -> dict[str, Any]:
+    """Counsel (a second person) confirms an override that permits a hold the law denies."""
+    return desk.confirm_override(actor, override_id, body)
+
+
 @router.post("/requests/{request_id}/annotations", status_code=201)
 def annotate(desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody) -> dict[str, Any]:
     return desk.annotate(actor, request_id, body)
