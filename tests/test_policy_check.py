@@ -47,8 +47,8 @@ def test_unknown_attribute(packs: Path) -> None:
     cedar = packs / "texas" / "policies.cedar"
     cedar.write_text(
         cedar.read_text().replace(
-            'when { context.request.kind == "detainer" };',
-            'when { context.request.knd == "detainer" };',
+            '  context.request.kind == "detainer" &&\n  !context.exceptions_established',
+            '  context.request.knd == "detainer" &&\n  !context.exceptions_established',
             1,
         )
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,20 +50,47 @@ def _parse_date(value: str | None) -> date | None:
         raise typer.Exit(2) from None
 
 
+def _parse_day_or_instant(value: str | None) -> date | datetime | None:
+    """`--on` for `decide`: a day, or an instant read on the jail's local calendar."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        typer.echo(
+            f"error: --on {value!r} is neither a date (YYYY-MM-DD) nor an ISO instant "
+            "(e.g. 2017-09-24T23:30-05:00)",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+
+
 OnOption = Annotated[
     str | None, typer.Option("--on", help="Decide under the law of this date (YYYY-MM-DD).")
+]
+DecideOnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        help="Decide under the law of this date (YYYY-MM-DD) or of this instant's local date "
+        "in the jail's time zone (e.g. 2017-09-24T23:30-05:00).",
+    ),
 ]
 
 
 @app.command("decide")
 def decide_command(
     request_file: Annotated[Path, typer.Argument(help="A request document (JSON).")],
-    on: OnOption = None,
+    on: DecideOnOption = None,
     all_actions: Annotated[bool, typer.Option("--all", help="Decide every action.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision document.")] = False,
 ) -> None:
     """Decide a request; explain each answer with its citations."""
-    day = _parse_date(on)
+    day = _parse_day_or_instant(on)
     with _clear_errors():
         decision = decide(load_request_file(request_file), on=day, all_actions=all_actions)
     if as_json:

@@ -78,6 +78,9 @@ def test_staff_ui_queue_decision_override_alarm(served: tuple[str, Desk], tmp_pa
         expect(decision).to_contain_text("D.R.M.C.")  # the Denver ordinance is cited
         page.screenshot(path=str(SHOTS / "request.png"), full_page=True)
 
+        # the override form presets nothing: action and effect must be chosen
+        expect(page.get_by_label("Action")).to_have_value("")
+        expect(page.get_by_label("Effect")).to_have_value("")
         page.get_by_label("Action").select_option("notify_release")
         page.get_by_label("Effect").select_option("deny")
         page.get_by_label("Reason (required)").fill("Counsel advised: notice not requested here.")

@@ -53,7 +53,8 @@ TARGETS: tuple[type[Base], ...] = (
     Booking,
     InterviewRecord,
 )
-HISTORY = ("decisions", "action_outcomes", "overrides", "jail_events", "annotations")
+# Overrides have a lifecycle (pending until counsel confirms): sealed by the ledger, not frozen.
+HISTORY = ("decisions", "action_outcomes", "jail_events", "annotations")
 
 
 @dataclass

@@ -41,6 +41,8 @@ class Permission(StrEnum):
     read_ledger = "read_ledger"
     manage_offices = "manage_offices"
     read_reports = "read_reports"
+    record_exception = "record_exception"
+    confirm_override = "confirm_override"
 
 
 @dataclass(frozen=True)

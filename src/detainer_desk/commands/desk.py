@@ -28,6 +28,18 @@ DbOption = Annotated[
     typer.Option("--db", help="Database URL (DETAINER_DESK_DB); default SQLite in --home."),
 ]
 ADMIN = Actor("cli", Role.supervisor)
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="DETAINER_DESK_TOKEN",
+        help="Act as this token's holder (e.g. counsel); default: the desk's supervisor.",
+    ),
+]
+
+
+def _actor(desk: Desk, token: str | None) -> Actor:
+    return ADMIN if token is None else desk.actor_for(token)
 
 
 def settings_from(home: Path | None, db: str | None) -> DeskSettings:
@@ -152,6 +164,74 @@ def register(app: typer.Typer) -> None:
                     ADMIN, {"booking_id": booking_id, "kind": kind, "at": at, **data}
                 )
             )
+
+    @app.command("exception")
+    def exception(
+        request_id: int,
+        exception_id: Annotated[
+            str, typer.Argument(help="The rule's @id, e.g. tx.ccp.2_251b.proof-exception.")
+        ],
+        determined_by: Annotated[
+            str, typer.Option("--by", help="counsel or supervisor: who determined it.")
+        ],
+        determined_on: Annotated[str, typer.Option("--on", help="When (YYYY-MM-DD).")],
+        token: TokenOption = None,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Record that a rule's exception is established (no proof is stored); re-decide."""
+        with _clear_errors():
+            desk = _open(home, db)
+            body = {
+                "exception": exception_id,
+                "determined_by": determined_by,
+                "determined_on": determined_on,
+            }
+            _print_json(desk.record_exception(_actor(desk, token), request_id, body))
+
+    @app.command("override")
+    def override(
+        request_id: int,
+        action: Annotated[str, typer.Option(help="The action overridden.")],
+        effect: Annotated[str, typer.Option(help="permit, deny or review_required.")],
+        reason: Annotated[str, typer.Option(help="Why; at least a sentence.")],
+        provision: Annotated[
+            str | None, typer.Option(help="Legal basis: a provision id (policy show lists them).")
+        ] = None,
+        judicial_warrant_attached: Annotated[
+            bool, typer.Option(help="Legal basis: the judicial warrant recorded on the request.")
+        ] = False,
+        token: TokenOption = None,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Override one action (a supervisor). A hold the law denies needs a basis and counsel."""
+        body: dict[str, Any] = {"action": action, "effect": effect, "reason": reason}
+        if provision is not None:
+            body["provision"] = provision
+        if judicial_warrant_attached:
+            body["judicial_warrant_attached"] = True
+        with _clear_errors():
+            desk = _open(home, db)
+            _print_json(desk.override(_actor(desk, token), request_id, body))
+
+    @app.command("confirm-override")
+    def confirm_override(
+        override_id: int,
+        note: Annotated[str, typer.Option(help="Counsel's note.")],
+        token: Annotated[
+            str,
+            typer.Option(
+                "--token", envvar="DETAINER_DESK_TOKEN", help="Counsel's token (a second person)."
+            ),
+        ],
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Counsel confirms a pending override; the hold it permits then runs, bounded."""
+        with _clear_errors():
+            desk = _open(home, db)
+            _print_json(desk.confirm_override(desk.actor_for(token), override_id, {"note": note}))
 
     @app.command("alarms")
     def alarms(

@@ -59,9 +59,30 @@ class RequestAmendment(_Edge):
 
 
 class OverrideDocument(_Edge):
+    """A supervisor's override. Permitting a hold the law denies needs a stated legal basis
+    (the judicial warrant attached to the request, or a provision id) and counsel's confirmation.
+    """
+
     action: Action
     effect: Effect
     reason: str = Field(min_length=10, max_length=5000, description="Why; at least a sentence.")
+    provision: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="Legal basis: the id of a provision of the jurisdiction's packs.",
+    )
+    judicial_warrant_attached: bool = Field(
+        default=False,
+        description="Legal basis: the judicial warrant recorded on the request (amend first).",
+    )
+
+
+class ConfirmationDocument(_Edge):
+    """Counsel's confirmation of a pending override: a second person, with a note."""
+
+    note: str = Field(min_length=3, max_length=2000)
 
 
 class AnnotationDocument(_Edge):

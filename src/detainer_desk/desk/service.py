@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,9 +21,13 @@ from detainer_desk.desk import views
 from detainer_desk.desk.bounds import check_id, check_json, check_text
 from detainer_desk.desk.clock import Clock
 from detainer_desk.desk.deciding import (
+    DEFAULT_HOLD_HOURS,
+    EXCEPTIONS_KEY,
     DeskAgency,
     compose_document,
+    conflicting_overrides,
     decide_document,
+    decided_effects,
     effective_effects,
     latest_decision,
     store_decision,
@@ -31,6 +35,7 @@ from detainer_desk.desk.deciding import (
 from detainer_desk.desk.documents import (
     AcknowledgementDocument,
     AnnotationDocument,
+    ConfirmationDocument,
     EventKind,
     InterviewDocument,
     InterviewOutcomeDocument,
@@ -45,6 +50,7 @@ from detainer_desk.desk.holdclock import (
     check_booking,
     in_custody,
     law_changed,
+    raise_alarm,
     take_clock_lock,
 )
 from detainer_desk.desk.outbox import queue_release_notification, record_actual_release
@@ -54,6 +60,7 @@ from detainer_desk.desk.tables import (
     Annotation,
     Booking,
     Checkpoint,
+    DecisionRecord,
     FederalRequest,
     InterviewRecord,
     JailEvent,
@@ -62,14 +69,21 @@ from detainer_desk.desk.tables import (
     RefusalCount,
 )
 from detainer_desk.desk.tokens import create_token, resolve_token
-from detainer_desk.errors import ConflictError, ForbiddenFieldError, InputError, NotFoundError
+from detainer_desk.errors import (
+    ConflictError,
+    ForbiddenFieldError,
+    InputError,
+    NotFoundError,
+    NoVersionInForceError,
+)
+from detainer_desk.law.decide import check_exceptions, declared_exceptions
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.ledger.entries import append, lock_ledger
 from detainer_desk.ledger.keys import load_signing_key
 from detainer_desk.ledger.log import make_checkpoint, prove_inclusion
-from detainer_desk.request.document import RequestDocument, parse_request
+from detainer_desk.request.document import ExceptionEstablished, RequestDocument, parse_request
 from detainer_desk.request.forbidden import forbidden_categories, strip_forbidden_fields
-from detainer_desk.vocabulary import Action, Effect
+from detainer_desk.vocabulary import Action, Effect, WarrantKind
 
 
 @dataclass
@@ -225,6 +239,11 @@ class Desk:
         req = document.request
         body = req.model_dump(mode="json", exclude_none=True)
         body.pop("warrant_kind", None)
+        if document.exceptions_established:
+            check_exceptions(document, self.library)
+            body[EXCEPTIONS_KEY] = [
+                e.model_dump(mode="json") for e in document.exceptions_established
+            ]
         if req.actions is None:
             body["actions"] = [a.value for a in document.actions_asked()]
         request = FederalRequest(
@@ -272,10 +291,22 @@ class Desk:
             .limit(1)
         ).scalar_one_or_none()
         document = compose_document(booking, request, interview, self._agency, self.settings.zone)
-        day = (on or self.clock.now()).astimezone(self.settings.zone).date()
-        decision = decide_document(document, day, self.library)
+        # The instant is read on the jail's calendar (the document's agency zone) by `decide`.
+        decision = decide_document(document, on or self.clock.now(), self.library)
         now = self.clock.now()
-        store_decision(session, request, decision, trigger, now, actor)
+        record = store_decision(session, request, decision, trigger, now, actor)
+        for override in conflicting_overrides(session, record):
+            raise_alarm(
+                session,
+                booking,
+                request.id,
+                "override_conflicts_with_decision",
+                f"override {override.id} ({override.action} -> {override.effect}) stays in force "
+                f"but the new decision ({trigger}) says "
+                f"{decided_effects(record).get(Action(override.action), 'nothing')}; review both",
+                None,
+                now,
+            )
         self._queue_if_due(session, request, booking, now, actor)
 
     def _queue_if_due(
@@ -455,15 +486,73 @@ class Desk:
             self._decide(session, request, booking, "warrant_attached", actor.label)
             return views.request_detail(session, request)
 
+    def record_exception(
+        self, actor: Actor, request_id: int, raw: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Record that a rule's exception is established (e.g. Texas art. 2.251(b)); re-decide.
+
+        Only the rule id, who determined it (counsel or supervisor) and when are kept: never the
+        document shown, nor any status, citizenship or birthplace value.
+        """
+        require(actor, Permission.record_exception)
+        try:
+            doc = parse_edge(ExceptionEstablished, raw)
+        except ForbiddenFieldError as exc:
+            self._refuse_forbidden(actor, "exception", exc)
+            raise
+        with self._transaction() as session:
+            request, booking = self._request(session, request_id)
+            known = declared_exceptions(self.library, booking.jurisdiction)
+            if doc.exception not in known:
+                raise InputError(
+                    f"exception {doc.exception!r} is not declared by a rule of "
+                    f"{booking.jurisdiction}; known: {', '.join(sorted(known)) or 'none'}",
+                    field="exception",
+                )
+            recorded = list(request.document.get(EXCEPTIONS_KEY, []))
+            if any(e["exception"] == doc.exception for e in recorded):
+                raise ConflictError(
+                    f"exception {doc.exception!r} is already recorded on request {request.id}",
+                    field="exception",
+                )
+            recorded.append(doc.model_dump(mode="json"))
+            request.document = {**request.document, EXCEPTIONS_KEY: recorded}
+            now = self.clock.now()
+            append(
+                session,
+                "exception_established",
+                actor.label,
+                now,
+                {"request": request.id, **doc.model_dump(mode="json")},
+            )
+            self._decide(session, request, booking, "exception_established", actor.label)
+            return views.request_detail(session, request)
+
     # -- decisions ------------------------------------------------------------------------
 
     def override(self, actor: Actor, request_id: int, raw: dict[str, Any]) -> dict[str, Any]:
+        """A supervisor overrides one action of the current decision.
+
+        Permitting a hold the law denies is never silent nor unbounded: it needs a stated legal
+        basis (the judicial warrant attached to the request, or a provision id of the
+        jurisdiction's packs) and stays `pending` — changing nothing — until counsel, a second
+        person, confirms it; the hold then ends `hold_hours` after release eligibility.
+        """
         require(actor, Permission.override_decision)
         doc = parse_edge(OverrideDocument, raw)
         with self._transaction() as session:
             request, booking = self._request(session, request_id)
             current = latest_decision(session, request.id)
-            assert current is not None
+            if current is None:
+                raise ConflictError(f"request {request.id} has no decision to override", "action")
+            decided = decided_effects(current).get(doc.action)
+            if decided is None:
+                raise InputError(
+                    f"request {request.id} does not ask for {doc.action.value!r}; override one "
+                    f"of: {', '.join(a.value for a in decided_effects(current))}",
+                    field="action",
+                )
+            hold_permit = self._check_hold_override(doc, request, booking, decided)
             now = self.clock.now()
             row = Override(
                 request_pk=request.id,
@@ -473,6 +562,11 @@ class Desk:
                 reason=doc.reason,
                 by=actor.label,
                 at=now,
+                status="pending" if hold_permit else "active",
+                decided_effect=decided.value,
+                basis_provision=doc.provision,
+                basis_judicial_warrant=doc.judicial_warrant_attached,
+                hold_hours=self._override_hold_hours(booking, current) if hold_permit else None,
             )
             session.add(row)
             session.flush()
@@ -487,9 +581,108 @@ class Desk:
                     "decision": current.id,
                     "action": row.action,
                     "effect": row.effect,
+                    "decided_effect": row.decided_effect,
+                    "status": row.status,
+                    "basis_provision": row.basis_provision,
+                    "basis_judicial_warrant": row.basis_judicial_warrant,
+                    "hold_hours": row.hold_hours,
                     "reason": row.reason,
                 },
             )
+            self._queue_if_due(session, request, booking, now, actor.label)
+            return views.request_detail(session, request)
+
+    def _check_hold_override(
+        self,
+        doc: OverrideDocument,
+        request: FederalRequest,
+        booking: Booking,
+        decided: Effect,
+    ) -> bool:
+        """Refuse a hold override without its basis; True when it needs counsel's confirmation."""
+        if doc.action is not Action.hold_beyond_release:
+            return False
+        if doc.effect is Effect.review_required:
+            raise InputError(
+                "a hold is permitted or denied, never left for review: use 'deny' (or 'permit' "
+                "with a legal basis)",
+                field="effect",
+            )
+        if doc.effect is not Effect.permit or decided is Effect.permit:
+            return False
+        if not doc.judicial_warrant_attached and doc.provision is None:
+            raise InputError(
+                "an override permitting a hold the law denies needs a stated legal basis: "
+                "'judicial_warrant_attached': true (the warrant recorded on the request) or "
+                "'provision': the id of the provision that authorizes it",
+                field="provision",
+            )
+        if doc.judicial_warrant_attached and not WarrantKind(request.warrant_kind).is_judicial:
+            raise InputError(
+                f"request {request.id} records warrant_kind {request.warrant_kind!r}, not a "
+                "judicial warrant; attach it first (POST /api/requests/{id}/amend)",
+                field="judicial_warrant_attached",
+            )
+        if doc.provision is not None:
+            known = {
+                p.id for pack in self.library.chain(booking.jurisdiction) for p in pack.provisions
+            }
+            if doc.provision not in known:
+                raise InputError(
+                    f"provision {doc.provision!r} is not a provision of {booking.jurisdiction} "
+                    "or the law it builds on; name one `detainer-desk policy show` lists",
+                    field="provision",
+                )
+        return True
+
+    def _override_hold_hours(self, booking: Booking, current: DecisionRecord) -> int:
+        """The shortest lawful window: 48 hours after release eligibility, less if the pack says.
+
+        Flat hours (no weekend or holiday extension): an override never holds longer than that.
+        """
+        hours = DEFAULT_HOLD_HOURS
+        try:
+            vs = self.library.version_set(
+                booking.jurisdiction, date.fromisoformat(current.decided_on)
+            )
+        except NoVersionInForceError:
+            return hours
+        windows = [w.hours for w in vs.hold_windows.values()]
+        return min([hours, *windows])
+
+    def confirm_override(
+        self, actor: Actor, override_id: int, raw: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Counsel confirms a pending override (a second person): it takes effect, bounded."""
+        require(actor, Permission.confirm_override)
+        doc = parse_edge(ConfirmationDocument, raw)
+        with self._transaction() as session:
+            check_id(override_id, "override_id", "override")
+            row = session.get(Override, override_id)
+            if row is None:
+                raise NotFoundError(f"no override {override_id}", field="override_id")
+            if row.status != "pending":
+                raise ConflictError(
+                    f"override {override_id} is {row.status}, not pending confirmation",
+                    field="override_id",
+                )
+            if row.by == actor.label:
+                raise ConflictError(
+                    "the person who proposed an override cannot confirm it; a second person "
+                    "(counsel) must",
+                    field="override_id",
+                )
+            now = self.clock.now()
+            row.status, row.confirmed_by, row.confirmed_at = "active", actor.label, now
+            row.confirmation_note = doc.note
+            append(
+                session,
+                "override_confirmed",
+                actor.label,
+                now,
+                {"override": row.id, "request": row.request_pk, "note": doc.note},
+            )
+            request, booking = self._request(session, row.request_pk)
             self._queue_if_due(session, request, booking, now, actor.label)
             return views.request_detail(session, request)
 

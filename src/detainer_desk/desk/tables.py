@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -130,6 +131,12 @@ class ActionOutcome(Base):
 
 
 class Override(Base):
+    """A supervisor's override of one action; it stays in force across re-decisions.
+
+    `status`: `active`, or `pending` (a hold the law denies, permitted: it changes nothing until
+    counsel confirms). A permitted hold by override ends `hold_hours` after release eligibility.
+    """
+
     __tablename__ = "overrides"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
@@ -139,6 +146,14 @@ class Override(Base):
     reason: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(120))
     at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), server_default="active")
+    decided_effect: Mapped[str | None] = mapped_column(String(20))  # the law's answer overridden
+    basis_provision: Mapped[str | None] = mapped_column(String(200))
+    basis_judicial_warrant: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    hold_hours: Mapped[int | None] = mapped_column(Integer)
+    confirmed_by: Mapped[str | None] = mapped_column(String(120))
+    confirmed_at: Mapped[datetime | None]
+    confirmation_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Annotation(Base):

@@ -80,7 +80,10 @@ def _evaluate(vs: VersionSet, action: Action, context: CedarContext) -> Outcome:
 
 
 def _with_values(context: CedarContext, paths: tuple[str, ...], values: tuple[bool, ...]) -> Any:
-    filled = {section: dict(attrs) for section, attrs in context.items()}
+    filled = {
+        section: dict(attrs) if isinstance(attrs, dict) else attrs
+        for section, attrs in context.items()
+    }
     for path, value in zip(paths, values, strict=True):
         section, name = path.split(".", 1)
         filled[section][name] = value

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from detainer_desk.request.document import Conviction, RequestDocument
 from detainer_desk.vocabulary import (
@@ -21,7 +22,7 @@ from detainer_desk.vocabulary import (
     ReleaseReason,
 )
 
-CedarContext = dict[str, dict[str, Any]]
+CedarContext = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,18 @@ _CONVICTION_FACTS = (
 )
 
 
-def derive_facts(document: RequestDocument, on: date) -> Facts:
-    """Compute the Cedar context for `document` as of `on`."""
+def _local_day(moment: datetime, zone: ZoneInfo | None) -> date:
+    if zone is None or moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zone).date()
+
+
+def derive_facts(document: RequestDocument, on: date, zone: ZoneInfo | None = None) -> Facts:
+    """Compute the Cedar context for `document` as of `on` (a day of the jail's calendar).
+
+    `zone` is the jail's zone: booking times are read on its calendar (a time written without
+    an offset is local already).
+    """
     req, booking = document.request, document.booking
     sought = set(req.information_sought)
     unknown: set[str] = set()
@@ -128,7 +139,7 @@ def derive_facts(document: RequestDocument, on: date) -> Facts:
     if booking.convictions is None:
         booking_facts.update(dict.fromkeys(_CONVICTION_FACTS))
     else:
-        booked_on = booking.booked_at.date() if booking.booked_at else None
+        booked_on = _local_day(booking.booked_at, zone) if booking.booked_at else None
         booking_facts.update(_conviction_facts(booking.convictions, booked_on, on))
 
     unknown.update(f"booking.{name}" for name, value in booking_facts.items() if value is None)
@@ -154,5 +165,7 @@ def derive_facts(document: RequestDocument, on: date) -> Facts:
             "written_consent_signed": document.interview.written_consent_signed,
             "declined": document.interview.declined,
         },
+        # Recorded determinations (LAW-INTERFACE §2): rule ids only, never the proof shown.
+        "exceptions_established": sorted({e.exception for e in document.exceptions_established}),
     }
     return Facts(context=context, unknown=frozenset(unknown))

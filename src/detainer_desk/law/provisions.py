@@ -13,10 +13,14 @@ Optional:
     @mandatory("true")             on a permit: the law requires the action, not merely allows it
     @outcome("review_required")    on a forbid: the law is unsettled; counsel must review
     @hold_window("48h_excluding_weekends_and_holidays")   on a hold permit: its own window
+    @exception("true")             a forbid lifting a duty or permission on a showing (Texas art.
+                                   2.251(b)): it applies when a recorded determination names
+                                   its @id in `context.exceptions_established`
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,7 +30,16 @@ from detainer_desk.vocabulary import Action, Effect
 
 REQUIRED_ANNOTATIONS = ("id", "cite", "source", "effective", "text")
 KNOWN_ANNOTATIONS = frozenset(
-    {*REQUIRED_ANNOTATIONS, "repealed", "confidence", "kind", "mandatory", "outcome", "hold_window"}
+    {
+        *REQUIRED_ANNOTATIONS,
+        "repealed",
+        "confidence",
+        "kind",
+        "mandatory",
+        "outcome",
+        "hold_window",
+        "exception",
+    }
 )
 CONFIDENCE_LEVELS = ("verified", "secondary", "translated", "unverified")
 HOLD_WINDOWS = ("48h", "48h_excluding_weekends_and_holidays")
@@ -47,6 +60,7 @@ class Provision:
     mandatory: bool
     outcome: Effect | None
     hold_window: str | None
+    is_exception: bool
     actions: frozenset[Action]
     reads: frozenset[str]
     est: dict[str, Any]
@@ -115,6 +129,23 @@ def _attr_path(node: dict[str, Any]) -> str | None:
     return None
 
 
+def _check_exception_shape(pack: str, rule: str, est: dict[str, Any]) -> None:
+    """An exception is a forbid that applies when its own id is among the established ones."""
+    conditions = json.dumps(est.get("conditions", []))
+    own = json.dumps(rule)
+    if (
+        est.get("effect") != "forbid"
+        or "exceptions_established" not in conditions
+        or own not in conditions
+    ):
+        raise PackError(
+            f"{pack}: rule {rule!r} is an @exception, so it must be a forbid "
+            f'when {{ context.exceptions_established.contains("{rule}") }}',
+            pack=pack,
+            rule=rule,
+        )
+
+
 def provision_from_est(pack: str, est: dict[str, Any]) -> Provision:
     notes: dict[str, str] = est.get("annotations", {})
     rule = notes.get("id", "<policy without @id>")
@@ -138,6 +169,9 @@ def provision_from_est(pack: str, est: dict[str, Any]) -> Provision:
     outcome = notes.get("outcome")
     if outcome is not None and outcome != Effect.review_required.value:
         raise PackError(f"{pack}: rule {rule!r}: @outcome may only be 'review_required'")
+    is_exception = notes.get("exception") == "true"
+    if is_exception:
+        _check_exception_shape(pack, rule, est)
     repealed = notes.get("repealed")
     return Provision(
         id=rule,
@@ -153,6 +187,7 @@ def provision_from_est(pack: str, est: dict[str, Any]) -> Provision:
         mandatory=notes.get("mandatory") == "true",
         outcome=Effect(outcome) if outcome else None,
         hold_window=hold_window,
+        is_exception=is_exception,
         actions=_scope_actions(est["action"]),
         reads=frozenset(context_reads(est.get("conditions", []))),
         est=est,

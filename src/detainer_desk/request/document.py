@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from detainer_desk.errors import InputError
 from detainer_desk.request.forbidden import refuse_forbidden_fields
@@ -92,11 +93,30 @@ class Interview(_Model):
 
 
 class Agency(_Model):
-    """The custodian deciding: the jail, its kind and any 287(g) agreement."""
+    """The custodian deciding: the jail, its kind, any 287(g) agreement and its own clock."""
 
     name: str | None = None
     kind: AgencyKind = AgencyKind.sheriff
     has_287g_agreement: bool = False
+    time_zone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA zone of the jail's calendar when it differs from its pack's "
+        "(e.g. El Paso, Texas: America/Denver). The law in force follows this local date.",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone; use e.g. America/Chicago"
+            ) from None
+        return value
 
 
 class FederalRequest(_Model):
@@ -116,6 +136,24 @@ class FederalRequest(_Model):
     outstanding_federal_felony_warrant: bool = False
 
 
+class ExceptionEstablished(_Model):
+    """A recorded determination that a rule's exception applies (e.g. Texas art. 2.251(b)).
+
+    It names the rule (its @id) and who determined it, when. It never carries the document shown,
+    nor any status, citizenship or birthplace value (LAW-INTERFACE §2).
+    """
+
+    exception: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="The @id of the pack rule declaring the exception, e.g. "
+        "'tx.ccp.2_251b.proof-exception'.",
+    )
+    determined_by: Literal["counsel", "supervisor"]
+    determined_on: date
+
+
 class RequestDocument(_Model):
     """One federal immigration request about one booking, as received."""
 
@@ -125,6 +163,12 @@ class RequestDocument(_Model):
     booking: Booking
     agency: Agency = Agency()
     interview: Interview = Interview()
+    exceptions_established: tuple[ExceptionEstablished, ...] = Field(
+        default=(),
+        max_length=20,
+        description="Determinations (by counsel or a supervisor) that a rule's exception "
+        "applies; each names a rule the jurisdiction's packs declare with @exception.",
+    )
 
     def actions_asked(self) -> tuple[Action, ...]:
         if self.request.actions is not None:
@@ -197,6 +241,7 @@ __all__ = [
     "Agency",
     "Booking",
     "Conviction",
+    "ExceptionEstablished",
     "FederalRequest",
     "Interview",
     "Offence",

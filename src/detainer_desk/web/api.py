@@ -11,6 +11,7 @@ from detainer_desk.access.check import Actor
 from detainer_desk.desk.documents import (
     AcknowledgementDocument,
     AnnotationDocument,
+    ConfirmationDocument,
     InterviewDocument,
     InterviewOutcomeDocument,
     JailEventDocument,
@@ -19,7 +20,7 @@ from detainer_desk.desk.documents import (
     RequestAmendment,
 )
 from detainer_desk.desk.service import Desk
-from detainer_desk.request.document import RequestDocument
+from detainer_desk.request.document import ExceptionEstablished, RequestDocument
 from detainer_desk.web.limits import ERROR_RESPONSES, body_of, json_body
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
@@ -72,10 +73,30 @@ def amend_request(
 
 
 @router.post(
+    "/requests/{request_id}/exceptions",
+    status_code=201,
+    openapi_extra=body_of(ExceptionEstablished),
+)
+def record_exception(
+    desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody
+) -> dict[str, Any]:
+    """Counsel or a supervisor records that a rule's exception is established; re-decided."""
+    return desk.record_exception(actor, request_id, body)
+
+
+@router.post(
     "/requests/{request_id}/overrides", status_code=201, openapi_extra=body_of(OverrideDocument)
 )
 def override(desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody) -> dict[str, Any]:
     return desk.override(actor, request_id, body)
+
+
+@router.post("/overrides/{override_id}/confirm", openapi_extra=body_of(ConfirmationDocument))
+def confirm_override(
+    desk: DeskDep, actor: ActorDep, override_id: int, body: JsonBody
+) -> dict[str, Any]:
+    """Counsel (a second person) confirms an override that permits a hold the law denies."""
+    return desk.confirm_override(actor, override_id, body)
 
 
 @router.post(

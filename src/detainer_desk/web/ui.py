@@ -100,12 +100,35 @@ def request_page(request: Request, request_id: int) -> Response:
 def override(
     request: Request,
     request_id: int,
-    action: Annotated[str, Form()],
-    effect: Annotated[str, Form()],
-    reason: Annotated[str, Form()],
+    action: Annotated[str, Form()] = "",
+    effect: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    provision: Annotated[str, Form()] = "",
+    judicial_warrant_attached: Annotated[str, Form()] = "",
+) -> Response:
+    """No preset action or effect: an empty choice reaches the desk and is refused, naming it."""
+    body: dict[str, Any] = {"action": action, "effect": effect, "reason": reason}
+    if provision.strip():
+        body["provision"] = provision.strip()
+    if judicial_warrant_attached:
+        body["judicial_warrant_attached"] = True
+
+    def build(desk: Desk, actor: Actor) -> Response:
+        desk.override(actor, request_id, body)
+        return RedirectResponse(f"/ui/requests/{request_id}", status_code=303)
+
+    return _guarded(request, "error.html", build)
+
+
+@router.post("/overrides/{override_id}/confirm")
+def confirm_override(
+    request: Request,
+    override_id: int,
+    request_id: Annotated[int, Form()],
+    note: Annotated[str, Form()],
 ) -> Response:
     def build(desk: Desk, actor: Actor) -> Response:
-        desk.override(actor, request_id, {"action": action, "effect": effect, "reason": reason})
+        desk.confirm_override(actor, override_id, {"note": note})
         return RedirectResponse(f"/ui/requests/{request_id}", status_code=303)
 
     return _guarded(request, "error.html", build)

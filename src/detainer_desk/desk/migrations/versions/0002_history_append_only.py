@@ -3,7 +3,7 @@
 Revision ID: 0002
 Revises: 0001
 
-Decisions, their action outcomes, overrides, jail events and annotations are history: the desk
+Decisions, their action outcomes, jail events and annotations are history: the desk
 only ever inserts them. The database refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL) on
 them, as 0001 did for the ledger; what an administrator does after dropping the triggers is
 caught by `ledger verify`, which re-derives every row from the ledger.
@@ -18,7 +18,10 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-HISTORY = ("decisions", "action_outcomes", "overrides", "jail_events", "annotations")
+# Overrides are not here: since 0004 an override has a lifecycle (pending until counsel
+# confirms it), so its row changes; every change is sealed in the ledger (ledger/rows.py) and a
+# direct edit is caught by `ledger verify` like any other covered table.
+HISTORY = ("decisions", "action_outcomes", "jail_events", "annotations")
 
 
 def upgrade() -> None:
