@@ -11,7 +11,7 @@ import typer
 from detainer_desk.commands.common import _clear_errors
 from detainer_desk.commands.desk import DbOption, HomeOption, _open
 from detainer_desk.errors import InputError
-from detainer_desk.ledger.log import verify_database, write_export
+from detainer_desk.ledger.log import verify_database, verify_since, write_export
 from detainer_desk.ledger.standalone import VerificationError
 
 ledger_app = typer.Typer(no_args_is_help=True, help="The tamper-evident ledger.")
@@ -34,6 +34,10 @@ def verify(
     older: Annotated[
         Path | None, typer.Option(help="An older checkpoint: prove consistency.")
     ] = None,
+    since: Annotated[
+        Path | None,
+        typer.Option(help="A checkpoint you verified before: check only what is new since."),
+    ] = None,
     home: HomeOption = None,
     db: DbOption = None,
 ) -> None:
@@ -41,13 +45,19 @@ def verify(
     with _clear_errors():
         desk = _open(home, db)
         vkey = desk.settings.public_key_path.read_text()
+        held = _read(since)
         with desk.sessions() as session:
             try:
-                result = verify_database(session, vkey, _read(checkpoint), _read(older))
+                if held is not None:
+                    result = verify_since(session, vkey, held)
+                else:
+                    result = verify_database(session, vkey, _read(checkpoint), _read(older))
             except VerificationError as exc:
                 typer.echo(f"NOT VERIFIED: {exc}", err=True)
                 raise typer.Exit(1) from None
     extra = f"; consistent with checkpoint of size {result.older_size}" if result.older_size else ""
+    if since is not None:
+        extra = f"; checked only what is new since the checkpoint of size {result.older_size}"
     rows = (
         f"; {result.rows} business rows match the ledger"
         if result.rows_bound

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from detainer_desk.access.check import Actor, Permission, Role, require
+from detainer_desk.access.check import Actor, Permission, Role, is_allowed, require
 from detainer_desk.desk import views
 from detainer_desk.desk.bounds import check_id, check_json, check_text
 from detainer_desk.desk.clock import Clock
@@ -61,7 +61,16 @@ from detainer_desk.desk.tables import (
     Override,
     RefusalCount,
 )
-from detainer_desk.desk.tokens import create_token, resolve_token
+from detainer_desk.desk.tokens import (
+    UiLogin,
+    close_session,
+    create_token,
+    list_tokens,
+    open_session,
+    resolve_session,
+    resolve_token,
+    revoke_token,
+)
 from detainer_desk.errors import ConflictError, ForbiddenFieldError, InputError, NotFoundError
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.ledger.entries import append, lock_ledger
@@ -695,7 +704,9 @@ class Desk:
         with self._transaction() as session:
             request, _ = self._request(session, request_id)
             if actor.role is Role.federal_liaison:
-                require(actor, Permission.read_request_status, request.office)
+                if not is_allowed(actor, Permission.read_request_status, request.office):
+                    # another office's request: the same answer as one that does not exist
+                    raise NotFoundError(f"no request {request_id}", field="request_id")
                 return views.request_status(session, request)
             require(actor, Permission.read_request, request.office)
             append(
@@ -708,6 +719,9 @@ class Desk:
             return views.request_detail(session, request)
 
     def booking_detail(self, actor: Actor, booking_id: str) -> dict[str, Any]:
+        if actor.role is Role.federal_liaison:
+            # a liaison sees no booking: the same 404 whether it exists or not (no enumeration)
+            raise NotFoundError(f"no booking {booking_id!r}", field="booking_id")
         require(actor, Permission.read_booking)
         check_text(booking_id, "booking_id", limit=200)
         with self._transaction() as session:
@@ -728,22 +742,61 @@ class Desk:
     # -- tokens and the ledger -------------------------------------------------------------
 
     def actor_for(self, token: str | None) -> Actor:
-        with self._transaction() as session:
-            return resolve_token(session, token)
+        with self.sessions() as session:  # a read: no write lock
+            return resolve_token(session, token, self.clock.now())
 
-    def create_token(self, name: str, role: str, office: str | None = None) -> str:
+    def create_token(
+        self, name: str, role: str, office: str | None = None, expires_days: float | None = None
+    ) -> str:
         """Administrative (CLI only: whoever holds the database file): a new API token."""
         with self._transaction() as session:
             now = self.clock.now()
-            token = create_token(session, name, role, now, office)
+            expires = None if expires_days is None else now + timedelta(days=expires_days)
+            token = create_token(session, name, role, now, office, expires)
             append(
                 session,
                 "token_created",
                 "admin",
                 now,
-                {"name": name, "role": role, "office": office},
+                {
+                    "name": name,
+                    "role": role,
+                    "office": office,
+                    "expires_at": expires.isoformat() if expires else None,
+                },
             )
             return token
+
+    def tokens(self) -> list[dict[str, Any]]:
+        """Administrative: every token (never the token itself), with expiry and revocation."""
+        with self.sessions() as session:
+            return list_tokens(session)
+
+    def revoke_token(self, token_id: int) -> dict[str, Any]:
+        """Administrative: revoke a token; its UI sessions end with it."""
+        with self._transaction() as session:
+            now = self.clock.now()
+            row = revoke_token(session, token_id, now)
+            append(session, "token_revoked", "admin", now, {"token": row.id, "name": row.name})
+            return {"id": row.id, "name": row.name, "revoked_at": _iso_or_none(row.revoked_at)}
+
+    def log_in(self, token: str) -> UiLogin:
+        """Open a staff UI session with an API token (the cookie never holds the token)."""
+        with self._transaction() as session:
+            return open_session(
+                session,
+                token,
+                self.clock.now(),
+                timedelta(hours=self.settings.session_hours),
+            )
+
+    def ui_session(self, session_id: str | None) -> UiLogin:
+        with self.sessions() as session:
+            return resolve_session(session, session_id, self.clock.now())
+
+    def log_out(self, session_id: str | None) -> None:
+        with self._transaction() as session:
+            close_session(session, session_id, self.clock.now())
 
     def checkpoint(self) -> str:
         """Sign the ledger's current root; returns the signed note."""
@@ -782,6 +835,10 @@ class Desk:
         booking = session.get(Booking, request.booking_pk)
         assert booking is not None
         return request, booking
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 _BOOKING_FACT_FIELDS = (
