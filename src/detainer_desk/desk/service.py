@@ -73,9 +73,10 @@ from detainer_desk.desk.tokens import (
 )
 from detainer_desk.errors import ConflictError, ForbiddenFieldError, InputError, NotFoundError
 from detainer_desk.law.pack import PolicyLibrary
+from detainer_desk.ledger import tree as ledger_tree
 from detainer_desk.ledger.entries import append, lock_ledger
 from detainer_desk.ledger.keys import load_signing_key
-from detainer_desk.ledger.log import make_checkpoint, prove_inclusion
+from detainer_desk.ledger.log import make_checkpoint, prove_consistency, prove_inclusion
 from detainer_desk.request.document import RequestDocument, parse_request
 from detainer_desk.request.forbidden import forbidden_categories, strip_forbidden_fields
 from detainer_desk.vocabulary import Action, Effect
@@ -812,6 +813,18 @@ class Desk:
             if row is None:
                 raise NotFoundError("no checkpoint yet; run 'detainer-desk ledger checkpoint'")
             return row.note
+
+    def consistency(self, old: int, new: int) -> dict[str, Any]:
+        """RFC 9162 consistency proof between two tree sizes (public, like the checkpoint)."""
+        with self._transaction() as session:
+            size = ledger_tree.size(session)
+            if not 0 <= old <= new <= size:
+                raise NotFoundError(
+                    f"no consistency proof from {old} to {new}: the ledger has {size} entries",
+                    field="new",
+                )
+            path = prove_consistency(session, old, new) if 0 < old < new else []
+            return {"old": old, "new": new, "proof": [p.hex() for p in path]}
 
     def prove(self, actor: Actor, seq: int) -> dict[str, Any]:
         require(actor, Permission.read_ledger)

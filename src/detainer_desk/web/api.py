@@ -132,6 +132,12 @@ def latest_checkpoint(desk: DeskDep) -> str:
     return desk.latest_checkpoint()
 
 
+@router.get("/ledger/consistency")
+def consistency(desk: DeskDep, old: int, new: int) -> dict[str, Any]:
+    """RFC 9162 consistency proof from tree size `old` to `new` (public: witnesses use it)."""
+    return desk.consistency(old, new)
+
+
 @router.get("/ledger/entries/{seq}/proof")
 def prove(desk: DeskDep, actor: ActorDep, seq: int) -> dict[str, Any]:
     return desk.prove(actor, seq)
