@@ -214,3 +214,29 @@ def test_a_liaison_cannot_tell_hidden_from_missing(desk: Desk) -> None:
         assert known.json()["error"].replace("B1", "X") == unknown.json()["error"].replace(
             "NOPE", "X"
         )
+
+
+def test_a_supervisor_lists_and_revokes_tokens_in_the_ui(desk: Desk) -> None:
+    supervisor = desk.create_token("sam", "supervisor")
+    clerk = desk.create_token("maria", "clerk")
+    clerk_id = next(t["id"] for t in desk.tokens() if t["name"] == "maria")
+    with TestClient(create_app(desk, worker=False)) as c:
+        _log_in(c, supervisor)
+        page = c.get("/ui/tokens")
+        assert page.status_code == 200 and "maria" in page.text
+        assert clerk not in page.text and supervisor not in page.text
+        forged = c.post(f"/ui/tokens/{clerk_id}/revoke", follow_redirects=False)
+        assert forged.status_code == 403  # no CSRF token: nothing revoked
+        bearer = {"Authorization": f"Bearer {clerk}"}
+        assert c.get("/api/requests", headers=bearer).status_code == 200
+        done = c.post(
+            f"/ui/tokens/{clerk_id}/revoke",
+            data={"csrf": _csrf(page.text)},
+            headers={"Origin": "http://testserver"},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        assert c.get("/api/requests", headers=bearer).status_code == 401
+    with TestClient(create_app(desk, worker=False)) as c:
+        _log_in(c, desk.create_token("lee", "clerk"))
+        assert c.get("/ui/tokens").status_code == 403  # clerks may not manage tokens

@@ -768,17 +768,25 @@ class Desk:
             )
             return token
 
-    def tokens(self) -> list[dict[str, Any]]:
-        """Administrative: every token (never the token itself), with expiry and revocation."""
+    def tokens(self, actor: Actor | None = None) -> list[dict[str, Any]]:
+        """Every token (never the token itself), with expiry and revocation.
+
+        `actor` None is the administrator at the CLI; otherwise a supervisor (manage_tokens).
+        """
+        if actor is not None:
+            require(actor, Permission.manage_tokens)
         with self.sessions() as session:
             return list_tokens(session)
 
-    def revoke_token(self, token_id: int) -> dict[str, Any]:
-        """Administrative: revoke a token; its UI sessions end with it."""
+    def revoke_token(self, token_id: int, actor: Actor | None = None) -> dict[str, Any]:
+        """Revoke a token; its UI sessions end with it (CLI administrator or a supervisor)."""
+        if actor is not None:
+            require(actor, Permission.manage_tokens)
+        by = "admin" if actor is None else actor.label
         with self._transaction() as session:
             now = self.clock.now()
             row = revoke_token(session, token_id, now)
-            append(session, "token_revoked", "admin", now, {"token": row.id, "name": row.name})
+            append(session, "token_revoked", by, now, {"token": row.id, "name": row.name})
             return {"id": row.id, "name": row.name, "revoked_at": _iso_or_none(row.revoked_at)}
 
     def log_in(self, token: str) -> UiLogin:

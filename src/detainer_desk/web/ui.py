@@ -210,6 +210,22 @@ def booking_page(request: Request, booking_id: str) -> Response:
     return _guarded(request, "booking.html", lambda d, a: {"b": d.booking_detail(a, booking_id)})
 
 
+@router.get("/tokens")
+def tokens_page(request: Request) -> Response:
+    return _guarded(request, "tokens.html", lambda d, a: {"tokens": d.tokens(a)})
+
+
+@router.post("/tokens/{token_id}/revoke")
+def revoke_token(
+    request: Request, token_id: int, csrf: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    def build(desk: Desk, actor: Actor) -> Response:
+        desk.revoke_token(token_id, actor)
+        return RedirectResponse("/ui/tokens", status_code=303)
+
+    return _guarded(request, "error.html", build, csrf=csrf, post=True)
+
+
 @router.get("/alarms")
 def alarms_page(request: Request) -> Response:
     return _guarded(request, "alarms.html", lambda d, a: {"alarms": d.alarms(a, open_only=False)})
