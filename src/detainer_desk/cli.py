@@ -13,7 +13,7 @@ from detainer_desk.commands.classify import register as register_classify
 from detainer_desk.commands.common import _clear_errors, _console
 from detainer_desk.commands.desk import register as register_desk_commands
 from detainer_desk.commands.desk import register_demo as register_demo_desk
-from detainer_desk.commands.ledger import ledger_app
+from detainer_desk.commands.ledger import ledger_app, register_witness
 from detainer_desk.commands.replay import register as register_replay
 from detainer_desk.commands.report import register as register_report
 from detainer_desk.law.check import check_packs
@@ -36,6 +36,7 @@ register_demo_desk(app)
 register_classify(app)
 register_report(app)
 register_replay(app)
+register_witness(app)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

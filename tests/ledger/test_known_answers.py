@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from detainer_desk.ledger.entries import GENESIS, chain_hash, leaf_hash
 from detainer_desk.ledger.keys import verifier_key
-from detainer_desk.ledger.log import EMPTY_ROOT, sign_note
+from detainer_desk.ledger.log import sign_note
 from detainer_desk.ledger.standalone import (
     build_tree,
     canonical,
@@ -27,6 +27,7 @@ from detainer_desk.ledger.standalone import (
     check_entries,
     read_checkpoint,
 )
+from detainer_desk.ledger.tree import EMPTY_ROOT
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 VKEY = "detainer-desk-ledger+256f2e15+AQOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"

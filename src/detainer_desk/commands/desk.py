@@ -79,13 +79,41 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="clerk, supervisor, counsel, auditor, federal_liaison or public."),
         ],
         office: Annotated[str | None, typer.Option(help="For federal_liaison.")] = None,
+        expires_days: Annotated[
+            float | None, typer.Option(help="Expire after this many days (default: never).")
+        ] = None,
         home: HomeOption = None,
         db: DbOption = None,
     ) -> None:
         """Issue a token; it is printed once and stored only as a hash."""
         with _clear_errors():
-            token = _open(home, db).create_token(name, role, office)
+            if expires_days is not None and not 0 < expires_days <= 3650:
+                raise InputError("--expires-days must be between 0 and 3650", "expires_days")
+            token = _open(home, db).create_token(name, role, office, expires_days)
         typer.echo(token)
+
+    @token_app.command("list")
+    def token_list(home: HomeOption = None, db: DbOption = None) -> None:
+        """Every token: id, name, role, office, created, expires, revoked (never the token)."""
+        with _clear_errors():
+            rows = _open(home, db).tokens()
+        for r in rows:
+            state = (
+                f"revoked {r['revoked_at']}"
+                if r["revoked_at"]
+                else f"expires {r['expires_at']}"
+                if r["expires_at"]
+                else "active"
+            )
+            office = f" ({r['office']})" if r["office"] else ""
+            typer.echo(f"{r['id']:>4}  {r['name']}  {r['role']}{office}  {state}")
+
+    @token_app.command("revoke")
+    def token_revoke(token_id: int, home: HomeOption = None, db: DbOption = None) -> None:
+        """Revoke a token now (by the id 'token list' shows); its UI sessions end with it."""
+        with _clear_errors():
+            row = _open(home, db).revoke_token(token_id)
+        typer.echo(f"revoked token {row['id']} ({row['name']}) at {row['revoked_at']}")
 
     @app.command("office")
     def office(

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from detainer_desk.access.check import Actor, Permission, Role, require
+from detainer_desk.access.check import Actor, Permission, Role, is_allowed, require
 from detainer_desk.desk import views
 from detainer_desk.desk.bounds import check_id, check_json, check_text
 from detainer_desk.desk.clock import Clock
@@ -68,7 +68,16 @@ from detainer_desk.desk.tables import (
     Override,
     RefusalCount,
 )
-from detainer_desk.desk.tokens import create_token, resolve_token
+from detainer_desk.desk.tokens import (
+    UiLogin,
+    close_session,
+    create_token,
+    list_tokens,
+    open_session,
+    resolve_session,
+    resolve_token,
+    revoke_token,
+)
 from detainer_desk.errors import (
     ConflictError,
     ForbiddenFieldError,
@@ -78,9 +87,10 @@ from detainer_desk.errors import (
 )
 from detainer_desk.law.decide import check_exceptions, declared_exceptions
 from detainer_desk.law.pack import PolicyLibrary
+from detainer_desk.ledger import tree as ledger_tree
 from detainer_desk.ledger.entries import append, lock_ledger
 from detainer_desk.ledger.keys import load_signing_key
-from detainer_desk.ledger.log import make_checkpoint, prove_inclusion
+from detainer_desk.ledger.log import make_checkpoint, prove_consistency, prove_inclusion
 from detainer_desk.request.document import ExceptionEstablished, RequestDocument, parse_request
 from detainer_desk.request.forbidden import forbidden_categories, strip_forbidden_fields
 from detainer_desk.vocabulary import Action, Effect, WarrantKind
@@ -888,7 +898,9 @@ class Desk:
         with self._transaction() as session:
             request, _ = self._request(session, request_id)
             if actor.role is Role.federal_liaison:
-                require(actor, Permission.read_request_status, request.office)
+                if not is_allowed(actor, Permission.read_request_status, request.office):
+                    # another office's request: the same answer as one that does not exist
+                    raise NotFoundError(f"no request {request_id}", field="request_id")
                 return views.request_status(session, request)
             require(actor, Permission.read_request, request.office)
             append(
@@ -901,6 +913,9 @@ class Desk:
             return views.request_detail(session, request)
 
     def booking_detail(self, actor: Actor, booking_id: str) -> dict[str, Any]:
+        if actor.role is Role.federal_liaison:
+            # a liaison sees no booking: the same 404 whether it exists or not (no enumeration)
+            raise NotFoundError(f"no booking {booking_id!r}", field="booking_id")
         require(actor, Permission.read_booking)
         check_text(booking_id, "booking_id", limit=200)
         with self._transaction() as session:
@@ -921,22 +936,69 @@ class Desk:
     # -- tokens and the ledger -------------------------------------------------------------
 
     def actor_for(self, token: str | None) -> Actor:
-        with self._transaction() as session:
-            return resolve_token(session, token)
+        with self.sessions() as session:  # a read: no write lock
+            return resolve_token(session, token, self.clock.now())
 
-    def create_token(self, name: str, role: str, office: str | None = None) -> str:
+    def create_token(
+        self, name: str, role: str, office: str | None = None, expires_days: float | None = None
+    ) -> str:
         """Administrative (CLI only: whoever holds the database file): a new API token."""
         with self._transaction() as session:
             now = self.clock.now()
-            token = create_token(session, name, role, now, office)
+            expires = None if expires_days is None else now + timedelta(days=expires_days)
+            token = create_token(session, name, role, now, office, expires)
             append(
                 session,
                 "token_created",
                 "admin",
                 now,
-                {"name": name, "role": role, "office": office},
+                {
+                    "name": name,
+                    "role": role,
+                    "office": office,
+                    "expires_at": expires.isoformat() if expires else None,
+                },
             )
             return token
+
+    def tokens(self, actor: Actor | None = None) -> list[dict[str, Any]]:
+        """Every token (never the token itself), with expiry and revocation.
+
+        `actor` None is the administrator at the CLI; otherwise a supervisor (manage_tokens).
+        """
+        if actor is not None:
+            require(actor, Permission.manage_tokens)
+        with self.sessions() as session:
+            return list_tokens(session)
+
+    def revoke_token(self, token_id: int, actor: Actor | None = None) -> dict[str, Any]:
+        """Revoke a token; its UI sessions end with it (CLI administrator or a supervisor)."""
+        if actor is not None:
+            require(actor, Permission.manage_tokens)
+        by = "admin" if actor is None else actor.label
+        with self._transaction() as session:
+            now = self.clock.now()
+            row = revoke_token(session, token_id, now)
+            append(session, "token_revoked", by, now, {"token": row.id, "name": row.name})
+            return {"id": row.id, "name": row.name, "revoked_at": _iso_or_none(row.revoked_at)}
+
+    def log_in(self, token: str) -> UiLogin:
+        """Open a staff UI session with an API token (the cookie never holds the token)."""
+        with self._transaction() as session:
+            return open_session(
+                session,
+                token,
+                self.clock.now(),
+                timedelta(hours=self.settings.session_hours),
+            )
+
+    def ui_session(self, session_id: str | None) -> UiLogin:
+        with self.sessions() as session:
+            return resolve_session(session, session_id, self.clock.now())
+
+    def log_out(self, session_id: str | None) -> None:
+        with self._transaction() as session:
+            close_session(session, session_id, self.clock.now())
 
     def checkpoint(self) -> str:
         """Sign the ledger's current root; returns the signed note."""
@@ -952,6 +1014,18 @@ class Desk:
             if row is None:
                 raise NotFoundError("no checkpoint yet; run 'detainer-desk ledger checkpoint'")
             return row.note
+
+    def consistency(self, old: int, new: int) -> dict[str, Any]:
+        """RFC 9162 consistency proof between two tree sizes (public, like the checkpoint)."""
+        with self._transaction() as session:
+            size = ledger_tree.size(session)
+            if not 0 <= old <= new <= size:
+                raise NotFoundError(
+                    f"no consistency proof from {old} to {new}: the ledger has {size} entries",
+                    field="new",
+                )
+            path = prove_consistency(session, old, new) if 0 < old < new else []
+            return {"old": old, "new": new, "proof": [p.hex() for p in path]}
 
     def prove(self, actor: Actor, seq: int) -> dict[str, Any]:
         require(actor, Permission.read_ledger)
@@ -975,6 +1049,10 @@ class Desk:
         booking = session.get(Booking, request.booking_pk)
         assert booking is not None
         return request, booking
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 _BOOKING_FACT_FIELDS = (

@@ -34,6 +34,9 @@ class DeskSettings:
     log_origin: str = "detainer-desk.example-county.gov/ledger"
     lease_seconds: float = 60.0  # a worker that dies holding a notification frees it after this
     max_body_bytes: int = 1_000_000  # larger request bodies get 413
+    session_hours: float = 8.0  # a staff UI login lasts this long
+    login_attempts: int = 5  # failed UI logins per client per window before 429
+    login_window_minutes: float = 15.0
 
     @property
     def db_url(self) -> str:

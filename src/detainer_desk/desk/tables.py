@@ -241,6 +241,24 @@ class ApiToken(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+
+
+class UiSession(Base):
+    """A staff UI login: the cookie holds a random id (only its SHA-256 is stored), never a token.
+
+    Each session has its own CSRF token, expires, and is revoked by logging out or by revoking
+    the API token it was opened with.
+    """
+
+    __tablename__ = "ui_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    token_pk: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
 
 
 class RefusalCount(Base):
@@ -268,6 +286,15 @@ class LedgerEntry(Base):
     body: Mapped[str] = mapped_column(Text)  # canonical JSON
     leaf_hash: Mapped[str] = mapped_column(String(64))  # RFC 9162 leaf hash, hex
     chain_hash: Mapped[str] = mapped_column(String(64))  # sha256(previous chain_hash ‖ leaf_hash)
+
+
+class TreeNode(Base):
+    """The ledger's Merkle tree state: the hash of each complete subtree (see ledger.tree)."""
+
+    __tablename__ = "tree_nodes"
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))  # hex
 
 
 class Checkpoint(Base):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from detainer_desk.desk.tables import LedgerEntry
 from detainer_desk.ledger.rows import LAST_APPEND, all_rows, take_pending
 from detainer_desk.ledger.standalone import CANON, canonical, canonical_legacy
+from detainer_desk.ledger.tree import add_leaf
 from detainer_desk.request.forbidden import find_forbidden_fields
 
 __all__ = ["canonical", "canonical_legacy"]
@@ -99,4 +100,5 @@ def append(session: Session, kind: str, actor: str, at: datetime, data: dict[str
         LedgerEntry(seq=seq, body=body, leaf_hash=leaf, chain_hash=chain_hash(previous, leaf))
     )
     session.flush()
+    add_leaf(session, seq - 1, bytes.fromhex(leaf))  # the persisted tree state
     return seq

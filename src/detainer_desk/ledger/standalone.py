@@ -112,10 +112,10 @@ def read_checkpoint(note: str, vkey: str) -> SignedCheckpoint:
     raise VerificationError(f"checkpoint carries no signature by {name!r}")
 
 
-def check_entries(bodies: Iterable[str]) -> list[str]:
+def check_entries(bodies: Iterable[str], start: int = 1) -> list[str]:
     """Each body must be canonical JSON carrying the next sequence number (1, 2, 3 …)."""
     checked = []
-    for expected, body in enumerate(bodies, start=1):
+    for expected, body in enumerate(bodies, start=start):
         try:
             parsed = json.loads(body)
         except json.JSONDecodeError:
@@ -165,6 +165,66 @@ def check_consistency(tree: InmemoryTree, older: SignedCheckpoint, newer: Signed
         raise VerificationError(
             f"newer checkpoint is not consistent with the older: {exc}"
         ) from None
+
+
+def _node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes:
+    """RFC 9162 §2.1.3.2: the root an inclusion proof of leaf `index` (0-based) leads to."""
+    if index >= size:
+        raise VerificationError("inclusion proof: the entry is past the tree's size")
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            raise VerificationError("inclusion proof: longer than the tree allows")
+        if fn & 1 or fn == sn:
+            r = _node(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = _node(r, p)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise VerificationError("inclusion proof: shorter than the tree needs")
+    return r
+
+
+def check_consistency_proof(
+    size1: int, size2: int, root1: bytes, root2: bytes, path: Sequence[bytes]
+) -> None:
+    """RFC 9162 §2.1.4.2: does `path` prove the tree of size2 extends the tree of size1?"""
+    if size1 == size2:
+        if path or root1 != root2:
+            raise VerificationError("consistency proof: equal sizes, different roots")
+        return
+    if not 0 < size1 < size2 or not path:
+        raise VerificationError("consistency proof: sizes out of order or empty proof")
+    proof = list(path)
+    if size1 & (size1 - 1) == 0:  # a power of two: the old root is the first node
+        proof.insert(0, root1)
+    fn, sn = size1 - 1, size2 - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = proof[0]
+    for c in proof[1:]:
+        if sn == 0:
+            raise VerificationError("consistency proof: longer than the trees allow")
+        if fn & 1 or fn == sn:
+            fr, sr = _node(c, fr), _node(c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = _node(sr, c)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0 or fr != root1 or sr != root2:
+        raise VerificationError("consistency proof does not hold: the log was rewritten")
 
 
 def verify(

@@ -36,8 +36,7 @@ def actor_of(request: Request, authorization: Annotated[str | None, Header()] = 
     token = None
     if authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
-    token = token or request.cookies.get("dd_token")
-    return desk_of(request).actor_for(token)
+    return desk_of(request).actor_for(token)  # Bearer only: no cookie, so no CSRF on the API
 
 
 DeskDep = Annotated[Desk, Depends(desk_of)]
@@ -152,6 +151,12 @@ def set_office(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str, Any]
 def latest_checkpoint(desk: DeskDep) -> str:
     """The newest signed checkpoint (public: anyone may hold one to check the ledger later)."""
     return desk.latest_checkpoint()
+
+
+@router.get("/ledger/consistency")
+def consistency(desk: DeskDep, old: int, new: int) -> dict[str, Any]:
+    """RFC 9162 consistency proof from tree size `old` to `new` (public: witnesses use it)."""
+    return desk.consistency(old, new)
 
 
 @router.get("/ledger/entries/{seq}/proof")

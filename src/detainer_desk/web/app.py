@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -14,8 +15,9 @@ from fastapi.staticfiles import StaticFiles
 from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
-from detainer_desk.web import api, errors, public, ui
+from detainer_desk.web import api, errors, public, security, ui
 from detainer_desk.web.limits import BodyLimit, body_schemas
+from detainer_desk.web.security import LoginThrottle
 
 
 def create_app(
@@ -50,6 +52,12 @@ def create_app(
     )
     app.state.desk = desk
     app.add_middleware(BodyLimit, limit=desk.settings.max_body_bytes)
+    security.install(app)
+    app.state.login_throttle = LoginThrottle(
+        desk.clock,
+        desk.settings.login_attempts,
+        timedelta(minutes=desk.settings.login_window_minutes),
+    )
     _declare_body_models(app)
     errors.install(app)
     app.include_router(api.router)
