@@ -15,6 +15,8 @@ Optional:
     @hold_window("48h_excluding_weekends_and_holidays")   on a hold permit: its own window
     @agency("department_of_correction")   the law binds only this agency kind (several: comma-
                                    separated); the condition must test context.agency.kind for each
+    @limit("true")                 on a permit: the law forbids restricting the action (8 U.S.C.
+                                   § 1373) — a limit on local restrictions, not a grant or a duty
     @exception("true")             a forbid lifting a duty or permission on a showing (Texas art.
                                    2.251(b)): it applies when a recorded determination names
                                    its @id in `context.exceptions_established`
@@ -42,6 +44,7 @@ KNOWN_ANNOTATIONS = frozenset(
         "hold_window",
         "exception",
         "agency",
+        "limit",
     }
 )
 CONFIDENCE_LEVELS = ("verified", "secondary", "translated", "unverified")
@@ -64,6 +67,7 @@ class Provision:
     outcome: Effect | None
     hold_window: str | None
     is_exception: bool
+    is_limit: bool
     agencies: frozenset[str]
     actions: frozenset[Action]
     reads: frozenset[str]
@@ -251,6 +255,7 @@ def provision_from_est(pack: str, est: dict[str, Any]) -> Provision:
         outcome=Effect(outcome) if outcome else None,
         hold_window=hold_window,
         is_exception=is_exception,
+        is_limit=notes.get("limit") == "true",
         agencies=_agencies(pack, rule, notes.get("agency"), est),
         actions=_scope_actions(est["action"]),
         reads=frozenset(context_reads(est.get("conditions", []))),
