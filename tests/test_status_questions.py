@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,3 +73,17 @@ def test_an_i247a_hold_requires_serving_the_copy() -> None:
         Action.hold_beyond_release
     )
     assert "fed.i247a-guidance.serve-copy" in {c["id"] for c in hold.conditions}
+
+
+def test_readable_output_shows_each_subject(tmp_path: Path) -> None:
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(asking("denver", "immigration_status", "birthplace")))
+    done = subprocess.run(
+        [sys.executable, "-m", "detainer_desk.cli", "decide", str(path), "--on", "2017-09-27"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "immigration_status: permit" in done.stdout and "birthplace: deny" in done.stdout
