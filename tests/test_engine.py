@@ -28,7 +28,7 @@ def test_default_deny_says_no_provision_authorizes() -> None:
 
 
 def test_missing_fact_denies_a_hold_that_would_depend_on_it() -> None:
-    doc = article_request(jurisdiction="new-york-city")
+    doc = article_request(jurisdiction="new-york-city", agency={"kind": "department_of_correction"})
     doc["request"]["warrant_kind"] = "judicial_criminal_warrant"
     doc["booking"]["convictions"] = None
     decision = decide(doc, on=date(2017, 9, 27))
@@ -41,7 +41,7 @@ def test_missing_fact_denies_a_hold_that_would_depend_on_it() -> None:
 
 
 def test_missing_fact_that_cannot_matter_is_ignored() -> None:
-    doc = article_request(jurisdiction="new-york-city")
+    doc = article_request(jurisdiction="new-york-city", agency={"kind": "department_of_correction"})
     doc["booking"]["convictions"] = None  # administrative warrant: denied whatever the history
     hold = decide(doc, on=date(2017, 9, 27)).action("hold_beyond_release")
     assert hold.effect is Effect.deny and hold.missing_facts == () and hold.provisions

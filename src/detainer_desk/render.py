@@ -36,6 +36,9 @@ def _why(a: ActionDecision) -> Text:
     for c in a.conditions:
         text.append("\nCondition: ", style="bold magenta")
         text.append(f"{c['text']} ({c['cite']})")
+    for part in a.parts:
+        text.append(f"\n{part.subject}: {part.effect.value}", style="bold")
+        text.append(f" — {part.reason}")
     return text
 
 

@@ -302,3 +302,32 @@ def test_every_permitted_hold_has_an_end_and_the_clock_alarms_when_it_passes(
 
     run()
     assert outcomes["passed"] and outcomes["denied"]  # both kinds of ending were exercised
+
+
+def test_desk_refuses_a_withdrawn_form_issued_late_and_writes_nothing(
+    desk: Desk,
+) -> None:
+    desk.record_event(SUPERVISOR, booked("DEN-V1", "denver"))
+    document = detainer("DEN-V1", "denver", DENVER_OFFICE)
+    document["request"].update(form="I-247D", issued_on="2017-06-01")
+    before = _ledger_size(desk)
+    with pytest.raises(InputError) as caught:
+        desk.receive_request(SUPERVISOR, document)
+    assert caught.value.field == "request.issued_on"
+    assert _ledger_size(desk) == before
+    assert desk.queue(SUPERVISOR) == []
+
+
+def test_desk_amends_with_the_judicial_warrant_details(desk: Desk) -> None:
+    rid = _denver_request(desk, "DEN-V2")
+    paper = {"issuing_court": "U.S. District Court, D. Colo.", "offence": "8 U.S.C. § 1326"}
+    with pytest.raises(InputError) as caught:
+        desk.amend_request(
+            SUPERVISOR, rid, {"warrant_kind": "immigration_judge_order", "judicial_warrant": paper}
+        )
+    assert caught.value.field == "judicial_warrant"
+    done = desk.amend_request(
+        SUPERVISOR, rid, {"warrant_kind": "judicial_criminal_warrant", "judicial_warrant": paper}
+    )
+    assert done["warrant_kind"] == "judicial_criminal_warrant"
+    assert done["decisions"][-1]["trigger"] == "warrant_attached"

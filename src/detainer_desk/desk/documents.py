@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from detainer_desk.desk.bounds import check_json
 from detainer_desk.errors import InputError
-from detainer_desk.request.document import Conviction, Offence
+from detainer_desk.request.document import Conviction, JudicialWarrant, Offence
 from detainer_desk.request.forbidden import refuse_forbidden_fields
 from detainer_desk.vocabulary import Action, Effect, ReleaseReason, WarrantKind
 
@@ -49,13 +49,16 @@ class JailEventDocument(_Edge):
     release_date_public: bool | None = None
     sex_or_arson_registrant: bool | None = None
     magistrate_probable_cause_on_felony_charge: bool | None = None
+    handled_by_287g_officer: bool | None = None
     transferred_to: str | None = Field(default=None, max_length=200, description="For transferred.")
 
 
 class RequestAmendment(_Edge):
-    """Paper that arrived later for the same request, e.g. a judicial warrant."""
+    """Paper that arrived later for the same request, e.g. a judicial warrant (who signed it,
+    for what offence)."""
 
     warrant_kind: WarrantKind
+    judicial_warrant: JudicialWarrant | None = None
 
 
 class OverrideDocument(_Edge):

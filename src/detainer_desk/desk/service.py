@@ -484,14 +484,28 @@ class Desk:
         with self._transaction() as session:
             request, booking = self._request(session, request_id)
             require(actor, Permission.amend_request, request.office)
+            if amendment.judicial_warrant is not None and not amendment.warrant_kind.is_judicial:
+                raise InputError(
+                    "field 'judicial_warrant' describes a judicial warrant, but warrant_kind is "
+                    f"{amendment.warrant_kind.value!r}; send the judicial kind with it",
+                    field="judicial_warrant",
+                )
             request.warrant_kind = amendment.warrant_kind.value
+            body = {k: v for k, v in request.document.items() if k != "judicial_warrant"}
+            if amendment.judicial_warrant is not None:
+                body["judicial_warrant"] = amendment.judicial_warrant.model_dump(mode="json")
+            request.document = body
             now = self.clock.now()
             append(
                 session,
                 "request_amended",
                 actor.label,
                 now,
-                {"request": request.id, "warrant_kind": request.warrant_kind},
+                {
+                    "request": request.id,
+                    "warrant_kind": request.warrant_kind,
+                    "judicial_warrant": body.get("judicial_warrant"),
+                },
             )
             self._decide(session, request, booking, "warrant_attached", actor.label)
             return views.request_detail(session, request)
@@ -1061,6 +1075,7 @@ _BOOKING_FACT_FIELDS = (
     "release_date_public",
     "sex_or_arson_registrant",
     "magistrate_probable_cause_on_felony_charge",
+    "handled_by_287g_officer",
 )
 
 

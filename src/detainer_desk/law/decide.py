@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -10,10 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from detainer_desk.errors import InputError
-from detainer_desk.law.decision import ActionDecision, Decision, PackRef
+from detainer_desk.law.decision import ActionDecision, ActionPart, Decision, PackRef
 from detainer_desk.law.engine import action_decision, evaluate
-from detainer_desk.law.facts import derive_facts
-from detainer_desk.law.pack import PolicyLibrary
+from detainer_desk.law.facts import Facts, derive_facts
+from detainer_desk.law.pack import PolicyLibrary, VersionSet
 from detainer_desk.request.document import RequestDocument, load_request_file, parse_request
 from detainer_desk.vocabulary import Action, Effect
 
@@ -108,16 +109,17 @@ def decide(
     decisions = []
     for action in wanted:
         outcome, missing = evaluate(vs, action, facts)
-        decisions.append(
-            action_decision(
-                vs,
-                action,
-                outcome,
-                missing,
-                document.request.form,
-                document.booking.release_eligible_at,
-            )
+        decided = action_decision(
+            vs,
+            action,
+            outcome,
+            missing,
+            document.request.form,
+            document.booking.release_eligible_at,
         )
+        if action is Action.share_immigration_status_or_birthplace:
+            decided = replace(decided, parts=_status_and_birthplace(vs, facts, document))
+        decisions.append(decided)
     return Decision(
         jurisdiction=document.jurisdiction,
         decided_on=day,
@@ -133,6 +135,42 @@ def decide(
         ),
         actions=tuple(decisions),
     )
+
+
+_SUBJECTS = (("immigration_status", "seeks_immigration_status"), ("birthplace", "seeks_birthplace"))
+
+
+def _status_and_birthplace(
+    vs: VersionSet, facts: Facts, document: RequestDocument
+) -> tuple[ActionPart, ...]:
+    """Status and birthplace answered separately when both are asked (fact sheet 2.4: § 1373
+    covers status, not place of birth; laws such as SB 54 treat them differently)."""
+    asked = facts.context["request"]
+    if not (asked["seeks_immigration_status"] and asked["seeks_birthplace"]):
+        return ()
+    parts = []
+    for subject, flag in _SUBJECTS:
+        request = {**asked, **{f: f == flag for _, f in _SUBJECTS}}
+        alone = Facts({**facts.context, "request": request}, facts.unknown)
+        outcome, missing = evaluate(vs, Action.share_immigration_status_or_birthplace, alone)
+        part = action_decision(
+            vs,
+            Action.share_immigration_status_or_birthplace,
+            outcome,
+            missing,
+            document.request.form,
+            None,
+        )
+        parts.append(
+            ActionPart(
+                subject,
+                part.effect,
+                part.reason,
+                tuple(p["id"] for p in part.provisions),
+                tuple(c["id"] for c in part.conditions),
+            )
+        )
+    return tuple(parts)
 
 
 def decision_without_law(document: RequestDocument, on: date, why: str) -> Decision:

@@ -160,8 +160,17 @@ def action_decision(
     elif outcome.by_default:
         default = vs.defaults.get(action)
         reason = NO_HOLD_AUTHORITY if is_hold or default is None else default.reason
+    elif effect is Effect.permit and all(vs.provisions[r].is_limit for r in outcome.reasons):
+        reason = (
+            f"not restricted: {_cites(vs, outcome.reasons)} limits local restrictions on it; "
+            "it is a limit, not a grant of authority and not a duty to share"
+        )
     elif effect is Effect.permit:
-        reason = ("required by " if mandatory else "permitted by ") + _cites(vs, outcome.reasons)
+        grants = tuple(r for r in outcome.reasons if not vs.provisions[r].is_limit)
+        limits = tuple(r for r in outcome.reasons if vs.provisions[r].is_limit)
+        reason = ("required by " if mandatory else "permitted by ") + _cites(vs, grants)
+        if limits:
+            reason += f" ({_cites(vs, limits)} only limits local restrictions; it is not a grant)"
         if is_hold:
             hold_limit = _hold_limit(vs, outcome, form, release_eligible_at)
     elif effect is Effect.review_required:

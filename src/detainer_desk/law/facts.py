@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from detainer_desk.request.document import Conviction, RequestDocument
 from detainer_desk.vocabulary import (
+    WITHDRAWN_FORMS,
+    WITHDRAWN_FORMS_LAST_ISSUE,
     ChargeLevel,
     InformationSought,
     OffenceList,
@@ -114,6 +116,22 @@ def _local_day(moment: datetime, zone: ZoneInfo | None) -> date:
     return moment.astimezone(zone).date()
 
 
+def _issued_after_withdrawal(document: RequestDocument, zone: ZoneInfo | None) -> bool | None:
+    """FED_I247A_GUIDANCE: I-247D/N/X "may not be issued after April 2, 2017".
+
+    Unknown when such a form arrived after that day without its issue date (earlier detainers on
+    those forms "remain active and need not be replaced").
+    """
+    req = document.request
+    if req.form not in WITHDRAWN_FORMS:
+        return False
+    if req.issued_on is not None:
+        return req.issued_on > WITHDRAWN_FORMS_LAST_ISSUE
+    if _local_day(document.received_at, zone) <= WITHDRAWN_FORMS_LAST_ISSUE:
+        return False
+    return None
+
+
 def derive_facts(document: RequestDocument, on: date, zone: ZoneInfo | None = None) -> Facts:
     """Compute the Cedar context for `document` as of `on` (a day of the jail's calendar).
 
@@ -124,6 +142,10 @@ def derive_facts(document: RequestDocument, on: date, zone: ZoneInfo | None = No
     sought = set(req.information_sought)
     unknown: set[str] = set()
 
+    request_facts: dict[str, bool | None] = {
+        "form_issued_after_withdrawal": _issued_after_withdrawal(document, zone),
+    }
+    unknown.update(f"request.{name}" for name, value in request_facts.items() if value is None)
     booking_facts: dict[str, bool | None] = {
         "released_after_conviction": (
             None
@@ -154,6 +176,7 @@ def derive_facts(document: RequestDocument, on: date, zone: ZoneInfo | None = No
             "tsdb_match_asserted": req.tsdb_match_asserted,
             "prior_removal_and_reentry_asserted": req.prior_removal_and_reentry_asserted,
             "outstanding_federal_felony_warrant": req.outstanding_federal_felony_warrant,
+            **{name: bool(value) for name, value in request_facts.items()},
         },
         "booking": {name: bool(value) for name, value in booking_facts.items()},
         "agency": {

@@ -191,7 +191,7 @@ def compiled_query(
         return "SELECT 0.0, 0, 0, 0"
     notified = _notified_count({n for _, _, n in branches})
     hours_values = {h for _, h, _ in branches}
-    if hours_values == {"0.0"}:  # no hold anywhere: nothing to add up
+    if hours_values == {"0.0"} and "notify" not in notified:  # no hold anywhere, one answer
         return f"SELECT 0.0, count(*), 0, {notified} FROM bookings WHERE in_group"
     hours = _case(branches, 1)
     return f"""

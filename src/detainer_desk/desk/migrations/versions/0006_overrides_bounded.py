@@ -1,7 +1,7 @@
 """overrides: legal basis, counsel's confirmation, status and the hold window (issue 10)
 
-Revision ID: 0004_overrides
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 
 An override that permits a hold the law denies needs a stated basis (a judicial warrant attached,
 or a provision id) and counsel's confirmation; until confirmed it is `pending` and changes
@@ -16,8 +16,8 @@ from alembic import op
 
 import detainer_desk.desk.tables
 
-revision = "0004_overrides"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
