@@ -179,7 +179,9 @@ def test_repeated_refusals_are_counted_and_bounded_in_the_ledger(
         refusals = [b for b in entries if "forbidden_field_refused" in b]
         count = session.execute(
             select(RefusalCount.count).where(
-                RefusalCount.actor == "clerk:maria", RefusalCount.category == "birthplace"
+                RefusalCount.actor == "clerk:maria",
+                RefusalCount.where == "event",
+                RefusalCount.category == "birthplace",
             )
         ).scalar_one()
     assert count >= 120
