@@ -76,7 +76,7 @@ def _populate(settings: DeskSettings) -> str:
         desk.override(
             SUPERVISOR,
             request["id"],
-            {"action": "allow_remote_interview", "effect": "deny", "reason": f"Trial {n} reason."},
+            {"action": "notify_release", "effect": "deny", "reason": f"Trial {n} reason."},
         )
         desk.record_interview(CLERK, request["id"], {"modality": "remote"})
         desk.annotate(COUNSEL, request["id"], {"text": f"note {n}"})
