@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from detainer_desk.law.decide import default_library
-from detainer_desk.law.scenarios import Scenario, load_scenarios, run_scenario
+from detainer_desk.law.scenarios import Scenario, ScenarioPending, load_scenarios, run_scenario
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -32,7 +32,10 @@ class ScenarioItem(pytest.Item):
         self.scenario = scenario
 
     def runtest(self) -> None:
-        problems = run_scenario(self.scenario, default_library())
+        try:
+            problems = run_scenario(self.scenario, default_library())
+        except ScenarioPending as pending:
+            pytest.skip(pending.reason)
         if problems:
             raise ScenarioFailed(problems)
 

@@ -13,6 +13,7 @@ Optional:
     @mandatory("true")             on a permit: the law requires the action, not merely allows it
     @outcome("review_required")    on a forbid: the law is unsettled; counsel must review
     @hold_window("48h_excluding_weekends_and_holidays")   on a hold permit: its own window
+    @agency("sheriff")             the law binds this agency kind only (LAW-INTERFACE.md section 3)
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from detainer_desk.vocabulary import Action, Effect
 
 REQUIRED_ANNOTATIONS = ("id", "cite", "source", "effective", "text")
 KNOWN_ANNOTATIONS = frozenset(
-    {*REQUIRED_ANNOTATIONS, "repealed", "confidence", "kind", "mandatory", "outcome", "hold_window"}
+    {
+        *REQUIRED_ANNOTATIONS,
+        *("repealed", "confidence", "kind", "mandatory", "outcome", "hold_window", "agency"),
+    }
 )
 CONFIDENCE_LEVELS = ("verified", "secondary", "translated", "unverified")
 HOLD_WINDOWS = ("48h", "48h_excluding_weekends_and_holidays")
