@@ -65,6 +65,7 @@ def decide(
                 missing,
                 document.request.form,
                 document.booking.release_eligible_at,
+                document.received_at,
             )
         )
     return Decision(
