@@ -118,7 +118,7 @@ def _hold_limit(
     window = hold_window_for(vs, form, rule)
     if window is None:
         return None
-    if window.counted_from == "receipt" and received_at is not None:
+    if window.counted_from == "receipt":
         return _hold_limit_from_receipt(vs, window, release_eligible_at, received_at)
     ends = (
         hold_ends_at(release_eligible_at, window.hours, window.excludes_weekends_and_holidays)
@@ -151,9 +151,19 @@ def _hold_limit_from_receipt(
     vs: VersionSet,
     window: HoldWindow,
     release_eligible_at: datetime | None,
-    received_at: datetime,
+    received_at: datetime | None,
 ) -> HoldLimit:
     """A window counted from receipt of the request (North Carolina, HB 10 of 2024)."""
+    if received_at is None:  # nothing to count from: no time past release (never on a guess)
+        note = "counted from receipt of the request, whose time is unknown: no hold past release"
+        return HoldLimit(
+            window.hours,
+            window.excludes_weekends_and_holidays,
+            release_eligible_at,
+            release_eligible_at,
+            window.cite,
+            note,
+        )
     note = (
         f"{window.hours} hours counted from receipt of the request ({received_at.isoformat()}); "
         "the hold ends at release eligibility when that comes later (then there is no hold)"
