@@ -13,7 +13,6 @@ Optional:
     @mandatory("true")             on a permit: the law requires the action, not merely allows it
     @outcome("review_required")    on a forbid: the law is unsettled; counsel must review
     @hold_window("48h_excluding_weekends_and_holidays")   on a hold permit: its own window
-                                   ("48h_from_receipt": counted from receipt of the request)
 """
 
 from __future__ import annotations
@@ -30,7 +29,11 @@ KNOWN_ANNOTATIONS = frozenset(
     {*REQUIRED_ANNOTATIONS, "repealed", "confidence", "kind", "mandatory", "outcome", "hold_window"}
 )
 CONFIDENCE_LEVELS = ("verified", "secondary", "translated", "unverified")
-HOLD_WINDOWS = ("48h", "48h_excluding_weekends_and_holidays", "48h_from_receipt")
+HOLD_WINDOWS = (
+    "48h",
+    "48h_excluding_weekends_and_holidays",
+    "48h_from_receipt",  # counted from receipt of the request (North Carolina, HB 10 of 2024)
+)
 
 
 @dataclass(frozen=True)
