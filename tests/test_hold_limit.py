@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from detainer_desk.law.hold_limit import hold_ends_at
+from detainer_desk.law.hold_limit import hold_ends_at, hold_ends_from_receipt
 
 
 def test_flat_48_hours() -> None:
@@ -100,3 +100,26 @@ def test_known_answer_business_hours_in_a_fixed_offset_across_a_dst_change() -> 
     assert hold_ends_at(datetime(2017, 11, 3, 20, tzinfo=mdt), 48, True) == datetime(
         2017, 11, 7, 20, tzinfo=mdt
     )
+
+
+def test_window_counted_from_receipt_ends_48_hours_after_receipt() -> None:
+    # North Carolina, HB 10 (2024): 48 hours from receipt of the detainer and warrant.
+    ends = hold_ends_from_receipt(datetime(2024, 12, 2, 8), datetime(2024, 12, 3, 14), 48, False)
+    assert ends == datetime(2024, 12, 4, 8)
+
+
+def test_window_from_receipt_closed_before_release_leaves_no_hold() -> None:
+    release = datetime(2024, 12, 5, 10)
+    assert hold_ends_from_receipt(datetime(2024, 12, 2, 8), release, 48, False) == release
+
+
+@given(
+    st.datetimes(min_value=datetime(2012, 1, 1), max_value=datetime(2030, 1, 1)),
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=10)),
+)
+def test_window_from_receipt_never_longer_than_from_release(
+    received: datetime, wait: timedelta
+) -> None:
+    release = received + wait
+    ends = hold_ends_from_receipt(received, release, 48, False)
+    assert release <= ends <= hold_ends_at(release, 48, False)

@@ -11,6 +11,7 @@ import typer
 
 from detainer_desk.commands.classify import register as register_classify
 from detainer_desk.commands.common import _clear_errors, _console
+from detainer_desk.commands.coverage import register as register_coverage
 from detainer_desk.commands.desk import register as register_desk_commands
 from detainer_desk.commands.desk import register_demo as register_demo_desk
 from detainer_desk.commands.ledger import ledger_app, register_witness
@@ -42,6 +43,7 @@ register_classify(app)
 register_report(app)
 register_replay(app)
 register_witness(app)
+register_coverage(policy_app)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

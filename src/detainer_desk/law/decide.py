@@ -116,6 +116,7 @@ def decide(
             missing,
             document.request.form,
             document.booking.release_eligible_at,
+            document.received_at,
         )
         if action is Action.share_immigration_status_or_birthplace:
             decided = replace(decided, parts=_status_and_birthplace(vs, facts, document))

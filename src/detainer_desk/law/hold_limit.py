@@ -2,6 +2,8 @@
 
 8 C.F.R. § 287.7(d) and the 2011/2012 I-247 forms: "not to exceed 48 hours, excluding Saturdays,
 Sundays, and holidays" (federal holidays). The 2017 I-247A: a flat 48 hours (fact sheet 2.1).
+A law may count the window from another moment: North Carolina's G.S. 162-62(b1) as enacted by
+HB 10 (2024) counts 48 hours from receipt of the detainer and warrant (fact sheet 18.5).
 """
 
 from __future__ import annotations
@@ -41,3 +43,24 @@ def hold_ends_at(start: datetime, hours: int, excludes_weekends_and_holidays: bo
         moment += step
         remaining -= step
     return moment
+
+
+def hold_ends_from_receipt(
+    received_at: datetime,
+    release_eligible_at: datetime,
+    hours: int,
+    excludes_weekends_and_holidays: bool,
+) -> datetime:
+    """End of a hold whose window is counted from receipt of the request, not from release.
+
+    The person is never held past the window, and a window that closes before release
+    eligibility leaves no hold at all (the hold ends when it would have begun).
+
+    >>> hold_ends_from_receipt(datetime(2024, 12, 2, 8), datetime(2024, 12, 3, 14), 48, False)
+    datetime.datetime(2024, 12, 4, 8, 0)
+    >>> hold_ends_from_receipt(datetime(2024, 12, 2, 8), datetime(2024, 12, 5, 10), 48, False)
+    datetime.datetime(2024, 12, 5, 10, 0)
+    """
+    return max(
+        release_eligible_at, hold_ends_at(received_at, hours, excludes_weekends_and_holidays)
+    )

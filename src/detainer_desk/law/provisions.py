@@ -48,7 +48,11 @@ KNOWN_ANNOTATIONS = frozenset(
     }
 )
 CONFIDENCE_LEVELS = ("verified", "secondary", "translated", "unverified")
-HOLD_WINDOWS = ("48h", "48h_excluding_weekends_and_holidays")
+HOLD_WINDOWS = (
+    "48h",
+    "48h_excluding_weekends_and_holidays",
+    "48h_from_receipt",  # counted from receipt of the request (North Carolina, HB 10 of 2024)
+)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
 from detainer_desk.web import api, errors, public, security, ui
+from detainer_desk.web.law import router as law_router
 from detainer_desk.web.limits import BodyLimit, body_schemas
 from detainer_desk.web.security import LoginThrottle
 
@@ -63,6 +64,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(public.router)
+    app.include_router(law_router)
 
     published = desk.settings.home / "published"
     published.mkdir(parents=True, exist_ok=True)
