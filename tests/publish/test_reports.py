@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from aiosmtpd.controller import Controller
+from markupsafe import escape
 from typer.testing import CliRunner
 
 from detainer_desk.access.check import Actor, Role
@@ -308,6 +309,7 @@ def test_statutory_formats_are_written_cited_and_suppressed_by_group(
 def test_public_comparison_of_every_pack(published: tuple[Desk, Path, list[str]]) -> None:
     from fastapi.testclient import TestClient
 
+    from detainer_desk.classify import load_definitions
     from detainer_desk.web.app import create_app
 
     desk, _, _ = published
@@ -317,6 +319,14 @@ def test_public_comparison_of_every_pack(published: tuple[Desk, Path, list[str]]
         for pack in desk.library.names():
             assert f'<th scope="row">{pack}' in page.text
         assert "D.R.M.C. § 28-253" in page.text
+        federal = page.text.split('<th scope="row">federal', 1)[1].split("</tr>", 1)[0]
+        assert (
+            'data-definition="D1"><span class="answer answer-no-provision-authorizes">' in federal
+        )
+        for definition in load_definitions():  # every caveat and source key is on the page
+            assert all(str(escape(c)) in page.text for c in definition.caveats)
+            assert all(f"<code>{key}</code>" in page.text for key in definition.sources)
+        assert "#a51d1d" not in page.text and "#0a6b2d" not in page.text  # no alarm colours
         one = client.get("/api/classify/texas?on=2017-09-28").json()
         assert [v["sanctuary"] for v in one["verdicts"]] == [False] * len(one["verdicts"])
         bad = client.get("/classify?on=yesterday")
