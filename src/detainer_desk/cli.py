@@ -16,6 +16,7 @@ from detainer_desk.commands.desk import register_demo as register_demo_desk
 from detainer_desk.commands.ledger import ledger_app
 from detainer_desk.commands.replay import register as register_replay
 from detainer_desk.commands.report import register as register_report
+from detainer_desk.commands.safecity import register as register_safe_city
 from detainer_desk.law.check import check_packs
 from detainer_desk.law.decide import decide, default_library
 from detainer_desk.law.pack import PolicyLibrary, default_packs_dir
@@ -36,6 +37,7 @@ register_demo_desk(app)
 register_classify(app)
 register_report(app)
 register_replay(app)
+register_safe_city(app)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

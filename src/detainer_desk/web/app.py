@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
-from detainer_desk.web import api, errors, public, ui
+from detainer_desk.web import api, errors, public, safecity, ui
 
 
 def create_app(
@@ -51,6 +51,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(public.router)
+    app.include_router(safecity.router)
 
     published = desk.settings.home / "published"
     published.mkdir(parents=True, exist_ok=True)
