@@ -4,9 +4,11 @@ the public page in headless Chromium."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import random
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
@@ -92,7 +94,7 @@ def _traffic(desk: Desk, clock: SettableClock, smtp: SmtpSink, n: int = 60) -> l
     return ids
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def smtp() -> Iterator[SmtpSink]:
     sink = SmtpSink("127.0.0.1", free_port())
     controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
@@ -101,8 +103,13 @@ def smtp() -> Iterator[SmtpSink]:
     controller.stop()
 
 
-@pytest.fixture
-def published(tmp_path: Path, smtp: SmtpSink) -> Iterator[tuple[Desk, Path, list[str]]]:
+@pytest.fixture(scope="module")
+def published(
+    tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink
+) -> Iterator[tuple[Desk, Path, list[str]]]:
+    """One desk with three months of traffic and its published report, shared by the module's
+    tests (they only read it)."""
+    tmp_path = tmp_path_factory.mktemp("published")
     settings = DeskSettings(home=tmp_path / "home", db=f"sqlite:///{tmp_path / 'r.db'}")
     initialise(settings)
     clock = SettableClock()
@@ -166,6 +173,58 @@ def test_same_numbers_in_every_format(published: tuple[Desk, Path, list[str]]) -
             assert str(counts[key]) == shown
     assert from_json["requests_by_kind|total|detainer"] == "60"
     assert "<5" in from_json.values() and "suppressed" in from_json.values()
+
+
+def test_public_page_reads_headline_first_series_and_terms(
+    published: tuple[Desk, Path, list[str]],
+) -> None:
+    from detainer_desk.publish.glossary import TABLE_NOTES, TERM_NOTES
+
+    _, folder, _ = published
+    page = (folder / "index.html").read_text()
+    cells = _from_csv(folder)
+    headline = page.index('id="headline"')
+    assert headline < page.index("<table") and headline < page.index("<svg")
+    figures = dict(
+        (label, html.unescape(shown))
+        for label, shown in re.findall(
+            r'data-headline="([^"]+)"><span class="label">[^<]+</span>'
+            r'<span class="figure">([^<]+)</span>',
+            page,
+        )
+    )
+    # every headline figure is a published cell, suppressed exactly as in the downloads
+    assert figures["Requests received"] == cells["requests_by_kind|total|total"] == "60"
+    for label, category in (
+        ("Holds honoured", "decisions|total|hold_beyond_release: permit"),
+        ("Holds denied", "decisions|total|hold_beyond_release: deny"),
+        ("Release notices sent in time", "notifications|total|sent before release"),
+    ):
+        assert figures[label] == cells.get(category, "0"), label
+    assert "Release notices pending" in figures and "queued but not yet delivered" in page
+    for bucket in ("under 1 h", "6-24 h", "48 h or more"):
+        shown = cells.get(f"notification_lead_times|total|{bucket}", "0")
+        assert f"{bucket}: <strong>{html.escape(shown)}</strong>" in page
+    sections = page.split('<section id="')[1:]
+    months = ("2017-07", "2017-08", "2017-09")
+    for section in sections:
+        name = section.split('"', 1)[0]
+        if name in ("headline", "verify"):
+            continue
+        assert html.escape(TABLE_NOTES[name], quote=False) in html.unescape(section) or (
+            TABLE_NOTES[name] in html.unescape(section)
+        ), name
+        if "None in this period" in section:
+            continue
+        series = section.split("<svg", 1)[1].split("</svg>", 1)[0]
+        assert all(m in series for m in months), name  # a monthly series, not one total bar
+    holds = next(x for x in sections if x.startswith("holds"))
+    assert holds.count("<svg") == 2 and "Hold length" in holds  # series and distribution
+    notes = next(x for x in sections if x.startswith("notifications"))
+    header = notes.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    for term in ("sent before release", "pending", "not possible", "failed"):
+        if f">{term}<" in header:
+            assert html.escape(TERM_NOTES[term]) in notes, term
 
 
 def test_report_carries_a_verifiable_checkpoint(published: tuple[Desk, Path, list[str]]) -> None:
