@@ -9,12 +9,16 @@ import io
 import json
 import random
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from markupsafe import escape
@@ -238,8 +242,70 @@ def test_report_carries_a_verifiable_checkpoint(published: tuple[Desk, Path, lis
         "report.csv",
         "report.json",
         "report.parquet",
+        "report.db",
+        "metadata.json",
         "checkpoint.txt",
     }
+
+
+def test_datasette_serves_the_published_database(
+    published: tuple[Desk, Path, list[str]],
+) -> None:
+    from detainer_desk.publish.glossary import TABLE_NOTES
+
+    _, folder, _ = published
+    cells = _from_csv(folder)
+    port = free_port()
+    log = (folder.parent / "datasette.log").open("w+b")
+    command = [sys.executable, "-m", "datasette", "serve", str(folder)]
+    server = subprocess.Popen(  # Datasette's configuration-directory mode: the folder as it is
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/-/versions.json", timeout=2).raise_for_status()
+                break
+            except httpx.HTTPError:
+                assert server.poll() is None, log.seek(0) or log.read().decode()
+                assert time.monotonic() < deadline, "datasette did not start in 60 s"
+                time.sleep(0.3)
+        meta = httpx.get(f"{base}/-/metadata.json").json()
+        assert meta["license"] == "CC-BY-4.0" and meta["source"] and meta["title"]
+        tables = meta["databases"]["report"]["tables"]
+        assert tables["requests_by_kind"]["units"] == {"count": "request"}
+        assert tables["holds"]["units"] == {"count": "person"}
+        assert tables["notifications"]["description"] == TABLE_NOTES["notifications"]
+        listed = {t["name"] for t in httpx.get(f"{base}/report.json").json()["tables"]}
+        document = json.loads((folder / "report.json").read_text())
+        assert {c["table"] for c in document["cells"]} <= listed
+        assert {"cells", "about_this_report", "statutory_nyc_doc_9_131"} <= listed
+        rows = httpx.get(f"{base}/report/cells.json?_shape=array&_size=max").json()
+        served = {f"{r['table']}|{r['period']}|{r['category']}": r["shown"] for r in rows}
+        assert served == cells  # the same published cells, suppression included
+        for row in rows:
+            assert (row["count"] is None) == (row["shown"] in ("<5", "suppressed"))
+        query = httpx.get(
+            f"{base}/report.json",
+            params={
+                "sql": "select count from requests_by_kind "
+                "where period = 'total' and category = 'total'",
+                "_shape": "array",
+            },
+        ).json()
+        assert query == [{"count": 60}]
+        page = httpx.get(f"{base}/report/requests_by_kind")
+        assert page.status_code == 200 and "Requests received, by kind" in page.text
+        about = httpx.get(f"{base}/report/about_this_report.json?_shape=array").json()
+        assert about[0]["ledger_checkpoint"] == (folder / "checkpoint.txt").read_text()
+    finally:
+        server.terminate()
+        server.wait(10)
+        log.close()
 
 
 def test_no_booking_id_anywhere_in_the_outputs(published: tuple[Desk, Path, list[str]]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,10 +22,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from detainer_desk.publish.charts import bar_chart_svg, series_chart_svg
 from detainer_desk.publish.figures import LEAD_TIMES, ORDERS, Period
 from detainer_desk.publish.glossary import TABLE_NOTES, terms_in
+from detainer_desk.publish.queryable import (
+    DATABASE,
+    METADATA,
+    datasette_metadata,
+    write_sqlite,
+)
 from detainer_desk.publish.suppression import TOTAL, CountTable, Suppressed, suppress
 
 REPORT_FORMAT = "detainer-desk/report/v1"
-FORMATS = ("html", "csv", "json", "parquet")
+FORMATS = ("html", "csv", "json", "parquet", "sqlite")
 COLUMNS = ("table", "period", "category", "count", "shown")
 
 
@@ -265,6 +271,17 @@ def datapackage(report: Report, resources: list[str]) -> dict[str, Any]:
             "mediatype": "application/vnd.apache.parquet",
             "schema": schema,
         },
+        DATABASE: {
+            "format": "sqlite",
+            "mediatype": "application/vnd.sqlite3",
+            "description": "every published table, one SQLite table each; serve it with "
+            "`datasette` on this folder (metadata.json)",
+        },
+        METADATA: {
+            "format": "json",
+            "mediatype": "application/json",
+            "description": "Datasette metadata: titles, descriptions, units, licence, source",
+        },
         "checkpoint.txt": {
             "format": "txt",
             "mediatype": "text/plain",
@@ -285,8 +302,16 @@ def datapackage(report: Report, resources: list[str]) -> dict[str, Any]:
     }
 
 
-def write_report(report: Report, out: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    """Write the chosen formats, the checkpoint, the public key and datapackage.json."""
+def write_report(
+    report: Report,
+    out: Path,
+    formats: tuple[str, ...] = FORMATS,
+    statutory: Sequence[dict[str, Any]] = (),
+) -> list[Path]:
+    """Write the chosen formats, the checkpoint, the public key and datapackage.json.
+
+    `statutory` (the statutory formats' results) go into the SQLite database as tables too.
+    """
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, Callable[[Path], object]] = {
         "checkpoint.txt": lambda p: p.write_text(report.checkpoint, encoding="utf-8"),
@@ -298,6 +323,10 @@ def write_report(report: Report, out: Path, formats: tuple[str, ...] = FORMATS) 
         files["report.json"] = lambda p: p.write_text(to_json(report), encoding="utf-8")
     if "parquet" in formats:
         files["report.parquet"] = lambda p: write_parquet(report, p)
+    if "sqlite" in formats:
+        files[DATABASE] = lambda p: write_sqlite(report, p, statutory)
+        metadata = datasette_metadata(report, statutory)
+        files[METADATA] = lambda p: p.write_text(json.dumps(metadata, indent=2, ensure_ascii=False))
     package = datapackage(report, list(files))
     files["datapackage.json"] = lambda p: p.write_text(json.dumps(package, indent=2))
     if "html" in formats:
