@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
-from detainer_desk.web import api, errors, public, safecity, ui
+from detainer_desk.web import api, errors, lawservice, public, safecity, ui
 
 
 def create_app(
@@ -48,6 +48,7 @@ def create_app(
     )
     app.state.desk = desk
     errors.install(app)
+    lawservice.install(app)  # before api.router: /api/packs, /api/decide, /api/classify
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(public.router)
