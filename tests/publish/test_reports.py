@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import httpx
@@ -363,33 +364,107 @@ def test_report_cli_rejects_bad_input(tmp_path: Path) -> None:
     assert ok.exit_code == 0 and (tmp_path / "o" / "report.csv").exists()
 
 
+def _serious(page: Any) -> list[str]:
+    """axe-core (vendored by axe-playwright-python) on the page: serious or critical only."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def _offline(page: Any, base: str) -> list[str]:
+    """Abort every request that does not go to the local server; return what was tried."""
+    tried: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(base):
+            r.continue_()
+        else:
+            tried.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return tried
+
+
+def _first_box_y(page: Any, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return float(box["y"])
+
+
 @pytest.mark.browser
-def test_public_page_in_chromium(published: tuple[Desk, Path, list[str]]) -> None:
+def test_public_pages_in_chromium_offline_and_accessible(
+    published: tuple[Desk, Path, list[str]],
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed: public page test NOT RUN")
     desk, _, ids = published
+    SHOTS.mkdir(parents=True, exist_ok=True)
     with serving(desk) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1100, "height": 900})
+        outside = _offline(page, base)
+
         page.goto(f"{base}/public/")  # no login
         expect(page.get_by_role("heading", level=1)).to_contain_text("Immigration requests")
+        headline = page.locator("#headline")
+        expect(headline).to_be_visible()
+        expect(headline.locator("[data-headline='Requests received'] .figure")).to_have_text("60")
+        assert _first_box_y(page, "#headline") < _first_box_y(page, "svg[role=img]")
+        assert _first_box_y(page, "#headline") < _first_box_y(page, "main table")
         charts = page.locator("svg[role=img]")
-        assert charts.count() >= 5
-        expect(charts.first).to_be_visible()
-        assert page.locator("table").count() >= 5
+        assert charts.count() >= 8
+        for i in range(charts.count()):
+            expect(charts.nth(i)).to_be_visible()
+            box = charts.nth(i).bounding_box()
+            assert box is not None and box["width"] > 300 and box["height"] > 150
         expect(page.locator("#requests_by_kind table")).to_contain_text("60")
         expect(page.locator("#checkpoint")).to_contain_text("detainer-desk")
-        for name in ("report.csv", "report.json", "report.parquet", "datapackage.json"):
+        for name in ("report.csv", "report.json", "report.parquet", "report.db"):
             link = page.locator(f"a[href='{name}']")
             response = page.request.get(f"{base}/public/{name}")
             assert link.count() == 1 and response.ok and len(response.body()) > 100
-        html = page.content()
-        assert not any(booking_id in html for booking_id in ids)
-        SHOTS.mkdir(parents=True, exist_ok=True)
+        html_text = page.content()
+        assert not any(booking_id in html_text for booking_id in ids)
+        assert _serious(page) == []
         page.screenshot(path=str(SHOTS / "public-report.png"), full_page=True)
+
+        page.goto(f"{base}/safe-city")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Operation Safe City")
+        expect(page.locator("#headline")).to_contain_text("498")
+        assert _first_box_y(page, "#headline") < _first_box_y(page, "#areas")
+        denver = page.locator("tr[data-area='Denver']")
+        expect(denver.locator("td[data-claimed]")).to_have_text("63")
+        expect(denver.locator("td[data-definition='D1']")).to_have_text("yes")
+        expect(page.locator("tr.retracted")).to_contain_text("retracted")
+        expect(page.locator("#total")).to_have_text("498")
+        assert not any(booking_id in page.content() for booking_id in ids)
+        assert _serious(page) == []
+        page.screenshot(path=str(SHOTS / "safe-city.png"), full_page=True)
+
+        page.goto(f"{base}/classify?on=2017-09-28")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("sanctuaries")
+        cell = page.locator("td[data-pack='federal'][data-definition='D1'] .answer")
+        expect(cell).to_have_text("no provision authorizes")
+        expect(page.locator("td[data-pack='denver'][data-definition='D1'] .answer")).to_have_text(
+            "yes"
+        )
+        expect(page.locator("#D1")).to_be_visible()
+        assert page.locator("ul.caveats li").count() >= 5
+        assert not any(booking_id in page.content() for booking_id in ids)
+        assert _serious(page) == []
+        page.screenshot(path=str(SHOTS / "classify.png"), full_page=True)
+        page.set_content('<html><body><img src="data:,"><p style="color:#eee">x</p></body></html>')
+        assert _serious(page)  # the check itself can fail: an image without alt text
         browser.close()
+    assert outside == []  # nothing was fetched from anywhere but the local server
 
 
 def test_statutory_formats_are_written_cited_and_suppressed_by_group(
