@@ -15,7 +15,16 @@ from detainer_desk.law import default_library
 from tests.helpers import ROOT
 
 FACT_SHEET = ROOT.parent / "shared" / "reference" / "law-fact-sheet.md"
-DATES = [date(2013, 6, 1), date(2017, 9, 28), date(2019, 6, 1), date(2024, 1, 15)]
+DATES = [
+    date(2013, 6, 1),
+    date(2014, 3, 3),
+    date(2017, 9, 28),
+    date(2018, 1, 2),
+    date(2019, 6, 1),
+    date(2020, 1, 1),
+    date(2024, 1, 15),
+    date(2025, 6, 1),
+]
 
 
 def _ids(verdict_prongs: list[dict[str, object]]) -> set[str]:
