@@ -17,6 +17,7 @@ from detainer_desk.commands.desk import register_demo as register_demo_desk
 from detainer_desk.commands.ledger import ledger_app, register_witness
 from detainer_desk.commands.replay import register as register_replay
 from detainer_desk.commands.report import register as register_report
+from detainer_desk.commands.safecity import register as register_safe_city
 from detainer_desk.law.check import check_packs
 from detainer_desk.law.decide import decide, default_library
 from detainer_desk.law.pack import PolicyLibrary, default_packs_dir
@@ -44,6 +45,7 @@ register_report(app)
 register_replay(app)
 register_witness(app)
 register_coverage(policy_app)
+register_safe_city(app)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -24,13 +24,11 @@ def _print_one(result: Classification) -> None:
     table.add_column("because (the pack's own decisions and provisions)", ratio=5)
     for verdict in result.verdicts:
         lines = []
-        for p in verdict.prongs:
-            if p.holds != verdict.sanctuary:
-                continue
+        for p in verdict.because():
             cites = "; ".join(x["cite"] for x in p.provisions) or p.reason
-            mark = "" if verdict.sanctuary else "not: "
-            lines.append(f"{mark}{p.prong.says} — {p.prong.probe} is {p.effect.value} ({cites})")
-        answer = "[red]yes[/]" if verdict.sanctuary else "[green]no[/]"
+            state = f"\\[{p.state.value}]"
+            lines.append(f"{state} {p.prong.says} — {p.prong.probe} is {p.effect.value} ({cites})")
+        answer = f"[bold]{verdict.answer.value}[/]"
         definition = (
             f"{verdict.definition.id} {verdict.definition.name}\n[dim]{verdict.definition.cite}[/]"
         )
@@ -44,7 +42,7 @@ def _print_all(results: list[Classification]) -> None:
     for v in results[0].verdicts:
         table.add_column(f"{v.definition.id}\n{v.definition.name[:28]}", justify="center")
     for r in results:
-        table.add_row(r.pack, *("yes" if v.sanctuary else "no" for v in r.verdicts))
+        table.add_row(r.pack, *(v.answer.value for v in r.verdicts))
     _console().print(table)
 
 

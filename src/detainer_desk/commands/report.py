@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
         by: Annotated[str, typer.Option(help="month, quarter or year")] = "month",
         fmt: Annotated[
             list[str] | None,
-            typer.Option("--format", help="html, csv, json, parquet (repeat; default all)."),
+            typer.Option(
+                "--format", help="html, csv, json, parquet, sqlite (repeat; default all)."
+            ),
         ] = None,
         out: Annotated[
             Path | None,
@@ -32,13 +34,14 @@ def register(app: typer.Typer) -> None:
         home: HomeOption = None,
         db: DbOption = None,
     ) -> None:
-        """Publish the desk's counts for a period (HTML with charts, CSV, JSON, Parquet)."""
+        """Publish the desk's counts for a period (HTML with charts, CSV, JSON, Parquet, SQLite)."""
         with _clear_errors():
             formats = tuple(fmt or FORMATS)
             unknown = [f for f in formats if f not in FORMATS]
             if unknown:
                 raise InputError(
-                    f"--format {unknown[0]!r}: use html, csv, json or parquet", field="format"
+                    f"--format {unknown[0]!r}: use html, csv, json, parquet or sqlite",
+                    field="format",
                 )
             desk = _open(home, db)
             _, written = publish(

@@ -6,6 +6,7 @@ import csv
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from detainer_desk.desk.service import Desk
 from detainer_desk.publish.figures import Period, build_tables
@@ -44,24 +45,32 @@ def publish(
     """Write the report; by default into the desk's public folder, served at /public/."""
     report = report_from_desk(desk, start, end, by)
     folder = out or published_folder(desk)
-    written = write_report(report, folder, formats)
-    return report, written + write_statutory(desk, start, end, folder)
+    results = statutory_results(desk, start, end)
+    written = write_report(report, folder, formats, results)
+    return report, written + write_statutory(results, folder)
 
 
-def write_statutory(desk: Desk, start: date, end: date, folder: Path) -> list[Path]:
+def statutory_results(desk: Desk, start: date, end: date) -> list[dict[str, Any]]:
+    """Each statutory format's published rows for the period."""
+    with desk.sessions() as session:
+        return [
+            statutory_report(session, fmt, start, end, desk.settings.zone).to_dict()
+            for fmt in load_formats()
+        ]
+
+
+def write_statutory(results: list[dict[str, Any]], folder: Path) -> list[Path]:
     """Each statutory format as JSON and CSV, beside the report."""
     written = []
-    with desk.sessions() as session:
-        for fmt in load_formats():
-            result = statutory_report(session, fmt, start, end, desk.settings.zone).to_dict()
-            path = folder / f"statutory-{fmt.id}.json"
-            path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
-            table = folder / f"statutory-{fmt.id}.csv"
-            with table.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=["period", *result["fields"]])
-                writer.writeheader()
-                writer.writerows(result["rows"])
-            written += [path, table]
+    for result in results:
+        path = folder / f"statutory-{result['format']}.json"
+        path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+        table = folder / f"statutory-{result['format']}.csv"
+        with table.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["period", *result["fields"]])
+            writer.writeheader()
+            writer.writerows(result["rows"])
+        written += [path, table]
     return written
 
 

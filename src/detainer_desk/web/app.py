@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
-from detainer_desk.web import api, errors, public, security, ui
+from detainer_desk.web import api, errors, lawservice, public, safecity, security, ui
 from detainer_desk.web.law import router as law_router
 from detainer_desk.web.limits import BodyLimit, body_schemas
 from detainer_desk.web.security import LoginThrottle
@@ -61,10 +61,12 @@ def create_app(
     )
     _declare_body_models(app)
     errors.install(app)
+    lawservice.install(app)  # before api.router: /api/packs, /api/decide, /api/classify
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(public.router)
     app.include_router(law_router)
+    app.include_router(safecity.router)
 
     published = desk.settings.home / "published"
     published.mkdir(parents=True, exist_ok=True)
