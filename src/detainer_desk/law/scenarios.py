@@ -94,16 +94,21 @@ def load_scenarios(path: Path) -> list[Scenario]:
     scenarios = []
     for item in data["scenarios"]:
         try:
+            day = (
+                item["date"] if isinstance(item["date"], date) else date.fromisoformat(item["date"])
+            )
+            # Unless the scenario says when the paper arrived, it arrived on the scenario's day.
+            arrived = {"received_at": f"{day.isoformat()}T08:00:00"}
             scenarios.append(
                 Scenario(
                     pack=pack,
                     name=item["name"],
-                    on=item["date"]
-                    if isinstance(item["date"], date)
-                    else date.fromisoformat(item["date"]),
+                    on=day,
                     exercises=item["exercises"],
                     applies=item.get("applies"),
-                    request=merged(merged(base, {"jurisdiction": pack}), item.get("request", {})),
+                    request=merged(
+                        merged(base, {"jurisdiction": pack, **arrived}), item.get("request", {})
+                    ),
                     expect={Action(a): _expectation(v) for a, v in item["expect"].items()},
                     source=path,
                     awaits=item.get("awaits"),
