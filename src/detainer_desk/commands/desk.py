@@ -263,7 +263,7 @@ def register_demo(app: typer.Typer) -> None:
 
         with _clear_errors():
             mapping = load_mapping("pierce")
-            imported = import_file(data / Path(mapping.file).name, mapping)
+            imported = import_file(data, mapping)
             shutil.rmtree(home, ignore_errors=True)
             settings = replace(
                 DeskSettings.from_env(),

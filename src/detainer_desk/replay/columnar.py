@@ -19,6 +19,7 @@ from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.replay.importer import Row
 from detainer_desk.replay.mapping import Mapping
 from detainer_desk.replay.replay import (
+    ACTUAL,
     PolicyResult,
     PolicySpec,
     cost,
@@ -77,6 +78,8 @@ class DistinctDecision:
     window_hours: int | None
     excludes: bool
     notify_permit: bool
+    hold_effect: str = "deny"
+    notify_effect: str = "deny"
 
 
 def distinct_cases(
@@ -120,6 +123,8 @@ def decide_distinct(
                 limit.hours if limit else None,
                 bool(limit and limit.excludes_weekends_and_holidays),
                 decision.action(Action.notify_release).effect is Effect.permit,
+                hold.effect.value,
+                decision.action(Action.notify_release).effect.value,
             )
         )
     return out
@@ -130,10 +135,11 @@ def _allowed_hours_table(
     decided: list[DistinctDecision],
     mapping: Mapping,
     spec: PolicySpec,
+    suffix: str = "",
 ) -> None:
     """Hours a weekend-and-holiday-excluding window allows, per distinct start (rarely needed)."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE allowed (form VARCHAR, day DATE, "
+        f"CREATE OR REPLACE TEMP TABLE allowed{suffix} (form VARCHAR, day DATE, "
         "release_eligible_at TIMESTAMP, allowed_hours DOUBLE)"
     )
     for d in decided:
@@ -145,8 +151,10 @@ def _allowed_hours_table(
             f"AND {day_expression(spec)} = ?",
             [d.form, d.day],
         ).fetchall()
+        if not starts:
+            continue
         con.executemany(
-            "INSERT INTO allowed VALUES (?, ?, ?, ?)",
+            f"INSERT INTO allowed{suffix} VALUES (?, ?, ?, ?)",
             [
                 (
                     d.form,
@@ -188,15 +196,16 @@ def compiled_query(
             )
             branches.append((condition, _hours_sql(d), "true" if d.notify_permit else "false"))
     if not branches:
-        return "SELECT 0.0, 0, 0, 0"
+        return "SELECT 0.0, 0, 0, 0, 0.0"
     notified = _notified_count({n for _, _, n in branches})
     hours_values = {h for _, h, _ in branches}
     if hours_values == {"0.0"}:  # no hold anywhere: nothing to add up
-        return f"SELECT 0.0, count(*), 0, {notified} FROM bookings WHERE in_group"
+        return f"SELECT 0.0, count(*), 0, {notified}, 0.0 FROM bookings WHERE in_group"
     hours = _case(branches, 1)
     return f"""
         WITH h AS (SELECT {hours} AS hours{_notify_column(branches)} FROM bookings WHERE in_group)
-        SELECT coalesce(sum(hours), 0), count(*), count(*) FILTER (WHERE hours > 0), {notified}
+        SELECT coalesce(sum(hours), 0), count(*), count(*) FILTER (WHERE hours > 0), {notified},
+               coalesce(list_sum(max(hours, 3)), 0)
         FROM h"""
 
 
@@ -221,6 +230,61 @@ def _notified_count(answers: set[str]) -> str:
     return "count(*) FILTER (WHERE notify)"
 
 
+def per_booking_sql(
+    con: duckdb.DuckDBPyConnection,
+    decided: list[DistinctDecision],
+    mapping: Mapping,
+    spec: PolicySpec,
+    suffix: str = "",
+) -> str:
+    """A SELECT giving, for every booking of the study group, its id, the decisions' effects
+    and the hours held under `spec` (the general join; `suffix` names its tables)."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE decisions{suffix} (form VARCHAR, day DATE, "
+        "hold_permit BOOLEAN, window_hours INTEGER, excludes BOOLEAN, "
+        "notify_permit BOOLEAN, hold_effect VARCHAR, notify_effect VARCHAR)"
+    )
+    if decided:
+        con.executemany(
+            f"INSERT INTO decisions{suffix} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    d.form,
+                    d.day,
+                    d.hold_permit,
+                    d.window_hours,
+                    d.excludes,
+                    d.notify_permit,
+                    d.hold_effect,
+                    d.notify_effect,
+                )
+                for d in decided
+            ],
+        )
+    weekend_windows = any(d.hold_permit and d.excludes and d.window_hours for d in decided)
+    if weekend_windows:
+        _allowed_hours_table(con, decided, mapping, spec, suffix)
+    allowed_join = (
+        f"LEFT JOIN allowed{suffix} a ON a.form = b.form AND a.day = b.day "
+        "AND a.release_eligible_at = b.release_eligible_at"
+        if weekend_windows
+        else "LEFT JOIN (SELECT NULL::DOUBLE AS allowed_hours) a ON true"
+    )
+    return f"""
+        SELECT b.booking_id, d.hold_effect, d.notify_effect, d.notify_permit, CASE
+                WHEN NOT d.hold_permit THEN 0.0
+                WHEN d.window_hours IS NULL THEN b.excess_hours
+                WHEN b.release_eligible_at IS NULL THEN 0.0
+                WHEN d.excludes THEN least(b.excess_hours, a.allowed_hours)
+                ELSE least(b.excess_hours, d.window_hours)
+            END AS hours
+        FROM (
+            SELECT *, {form_case(mapping)} AS form, {day_expression(spec)} AS day
+            FROM bookings WHERE in_group
+        ) b JOIN decisions{suffix} d USING (form, day)
+        {allowed_join}"""
+
+
 def replay_columnar(
     con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec, library: PolicyLibrary
 ) -> PolicyResult:
@@ -229,45 +293,11 @@ def replay_columnar(
     compiled = compiled_query(decided, mapping, spec)
     if compiled is not None:
         return _result(spec, decided, mapping, con.execute(compiled).fetchall()[0])
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE decisions (form VARCHAR, day DATE, "
-        "hold_permit BOOLEAN, window_hours INTEGER, excludes BOOLEAN, "
-        "notify_permit BOOLEAN)"
-    )
-    con.executemany(
-        "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (d.form, d.day, d.hold_permit, d.window_hours, d.excludes, d.notify_permit)
-            for d in decided
-        ],
-    )
-    weekend_windows = any(d.hold_permit and d.excludes and d.window_hours for d in decided)
-    if weekend_windows:
-        _allowed_hours_table(con, decided, mapping, spec)
-    allowed_join = (
-        "LEFT JOIN allowed a ON a.form = b.form AND a.day = b.day "
-        "AND a.release_eligible_at = b.release_eligible_at"
-        if weekend_windows
-        else "LEFT JOIN (SELECT NULL::DOUBLE AS allowed_hours) a ON true"
-    )
+    h = per_booking_sql(con, decided, mapping, spec)
     row = con.execute(f"""
-        WITH b AS (
-            SELECT *, {form_case(mapping)} AS form, {day_expression(spec)} AS day
-            FROM bookings WHERE in_group
-        ), h AS (
-            SELECT d.notify_permit, CASE
-                WHEN NOT d.hold_permit THEN 0.0
-                WHEN d.window_hours IS NULL THEN b.excess_hours
-                WHEN b.release_eligible_at IS NULL THEN 0.0
-                WHEN d.excludes THEN least(b.excess_hours, a.allowed_hours)
-                ELSE least(b.excess_hours, d.window_hours)
-            END AS hours
-            FROM b JOIN decisions d USING (form, day)
-            {allowed_join}
-        )
         SELECT coalesce(sum(hours), 0), count(*), count(*) FILTER (WHERE hours > 0),
-               count(*) FILTER (WHERE notify_permit)
-        FROM h
+               count(*) FILTER (WHERE notify_permit), coalesce(list_sum(max(hours, 3)), 0)
+        FROM ({h})
     """).fetchall()[0]
     return _result(spec, decided, mapping, row)
 
@@ -275,7 +305,7 @@ def replay_columnar(
 def _result(
     spec: PolicySpec, decided: list[DistinctDecision], mapping: Mapping, row: tuple[Any, ...]
 ) -> PolicyResult:
-    hours, bookings, honoured, notified = row
+    hours, bookings, honoured, notified, top3 = row
     return PolicyResult(
         policy=spec.label,
         bookings_with_hold=int(bookings),
@@ -286,6 +316,7 @@ def _result(
         notifications_permitted=int(notified),
         released_to_immigration=None,
         distinct_decisions=len(decided),
+        top3_hours=round(float(top3), 2),
     )
 
 
@@ -299,3 +330,44 @@ def replay_rows(
         return [replay_columnar(con, mapping, spec, library) for spec in specs]
     finally:
         con.close()
+
+
+def _in_list(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values) or "NULL"
+
+
+def replay_actual_sql(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> PolicyResult:
+    """What happened, from the loaded `bookings` (as `replay_actual` does row by row)."""
+    hours, bookings, honoured, to_ice, top3 = con.execute(f"""
+        SELECT coalesce(sum(excess_hours), 0), count(*), count(*) FILTER (WHERE excess_hours > 0),
+               count(*) FILTER (
+                   WHERE hold_release_disposition IN ({_in_list(mapping.released_to_immigration)})),
+               coalesce(list_sum(max(excess_hours, 3)), 0)
+        FROM bookings WHERE in_group""").fetchall()[0]
+    return PolicyResult(
+        policy=ACTUAL,
+        bookings_with_hold=int(bookings),
+        holds_honoured=int(honoured),
+        hold_hours=round(float(hours), 2),
+        bed_days=round(float(hours) / 24, 2),
+        cost_dollars=cost(float(hours), mapping),
+        notifications_permitted=None,
+        released_to_immigration=int(to_ice),
+        distinct_decisions=0,
+        top3_hours=round(float(top3), 2),
+    )
+
+
+def replay_loaded(
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    specs: list[PolicySpec],
+    library: PolicyLibrary,
+) -> list[PolicyResult]:
+    """Every policy over the bookings loaded once into `con` (`actual` included)."""
+    return [
+        replay_actual_sql(con, mapping)
+        if spec.pack == ACTUAL
+        else replay_columnar(con, mapping, spec, library)
+        for spec in specs
+    ]
