@@ -8,17 +8,18 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import Progress
 
 from detainer_desk.access.check import Actor, Role
 from detainer_desk.commands.common import _clear_errors, _console
-from detainer_desk.desk.opening import initialise, open_desk
-from detainer_desk.desk.service import Desk
-from detainer_desk.desk.settings import DeskSettings
 from detainer_desk.errors import InputError
+
+if TYPE_CHECKING:  # the desk (SQLAlchemy, Alembic) is imported by the commands that use it
+    from detainer_desk.desk.service import Desk
+    from detainer_desk.desk.settings import DeskSettings
 
 HomeOption = Annotated[
     Path | None, typer.Option("--home", help="Desk folder (DETAINER_DESK_HOME; .detainer-desk).")
@@ -31,6 +32,8 @@ ADMIN = Actor("cli", Role.supervisor)
 
 
 def settings_from(home: Path | None, db: str | None) -> DeskSettings:
+    from detainer_desk.desk.settings import DeskSettings
+
     settings = DeskSettings.from_env()
     if home is not None:
         settings = replace(settings, home=home)
@@ -40,6 +43,8 @@ def settings_from(home: Path | None, db: str | None) -> DeskSettings:
 
 
 def _open(home: Path | None, db: str | None) -> Desk:
+    from detainer_desk.desk.opening import open_desk
+
     return open_desk(settings_from(home, db))
 
 
@@ -54,6 +59,8 @@ def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(home: HomeOption = None, db: DbOption = None) -> None:
         """Create the desk: database schema (Alembic) and the ledger's signing key."""
+        from detainer_desk.desk.opening import initialise
+
         with _clear_errors():
             done = initialise(settings_from(home, db))
         typer.echo(f"desk ready: {done.db_url}")
@@ -256,6 +263,8 @@ def register_demo(app: typer.Typer) -> None:
         import shutil
 
         from detainer_desk.desk.clock import SettableClock
+        from detainer_desk.desk.opening import initialise, open_desk
+        from detainer_desk.desk.settings import DeskSettings
         from detainer_desk.desk.worker import run_worker
         from detainer_desk.publish.publishing import publish
         from detainer_desk.replay import import_file, load_mapping

@@ -11,8 +11,6 @@ import typer
 from detainer_desk.commands.common import _clear_errors
 from detainer_desk.commands.desk import DbOption, HomeOption, _open
 from detainer_desk.errors import InputError
-from detainer_desk.ledger.log import verify_database, write_export
-from detainer_desk.ledger.standalone import VerificationError
 
 ledger_app = typer.Typer(no_args_is_help=True, help="The tamper-evident ledger.")
 
@@ -39,7 +37,10 @@ def verify(
 ) -> None:
     """Re-hash every entry and check it against the signed checkpoints. Exit 1 naming the fault."""
     with _clear_errors():
-        desk = _open(home, db)
+        desk = _open(home, db)  # the desk first: the ledger modules import it
+        from detainer_desk.ledger.log import verify_database
+        from detainer_desk.ledger.standalone import VerificationError
+
         vkey = desk.settings.public_key_path.read_text()
         with desk.sessions() as session:
             try:
@@ -85,6 +86,8 @@ def export(
     """Export every entry (canonical JSON, one per line) for the standalone verifier."""
     with _clear_errors():
         desk = _open(home, db)
+        from detainer_desk.ledger.log import write_export
+
         with desk.sessions() as session:
             n = write_export(session, out)
     typer.echo(f"wrote {n} entries to {out}")
