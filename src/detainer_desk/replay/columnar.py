@@ -8,16 +8,19 @@ bookings — millions of rows in seconds, with the same results as deciding row 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import duckdb
 
+from detainer_desk.law.decision import Decision
+from detainer_desk.law.facts import derive_facts
 from detainer_desk.law.hold_limit import hold_ends_at
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.replay.importer import Row
-from detainer_desk.replay.mapping import Mapping
+from detainer_desk.replay.mapping import FormRule, Mapping
 from detainer_desk.replay.replay import (
     ACTUAL,
     PolicyResult,
@@ -25,7 +28,9 @@ from detainer_desk.replay.replay import (
     cost,
     decide_replayed,
     detainer_group,
+    replay_request,
 )
+from detainer_desk.request.document import parse_request
 from detainer_desk.vocabulary import Action, Effect
 
 BOOKINGS_DDL = (
@@ -83,18 +88,18 @@ class DistinctDecision:
 
 
 def distinct_cases(
-    con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec
+    con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec, table: str = "bookings"
 ) -> list[tuple[str, date]]:
     """The (form, day) pairs to decide. With one date for every booking, the forms follow from
     the range of booking dates alone (no scan of the rows); otherwise one DISTINCT scan."""
     if spec.on is None:
         found = con.execute(
             f"SELECT DISTINCT {form_case(mapping)} AS form, {day_expression(spec)} AS day "
-            "FROM bookings WHERE in_group ORDER BY 1, 2"
+            f"FROM {table} WHERE in_group ORDER BY 1, 2"
         ).fetchall()
         return [(str(form), day) for form, day in found]
     # the range over all rows (a superset of the group's) is cheap: no cast, no filter
-    low, high = con.execute("SELECT min(booked_at), max(booked_at) FROM bookings").fetchall()[0]
+    low, high = con.execute(f"SELECT min(booked_at), max(booked_at) FROM {table}").fetchall()[0]
     if low is None:
         return []
     first, last = low.date(), high.date()
@@ -106,13 +111,33 @@ def distinct_cases(
     return [(form, spec.on) for form in dict.fromkeys(forms)]
 
 
+def _decision_key(
+    mapping: Mapping, pack: str, rule: FormRule, day: date, library: PolicyLibrary
+) -> tuple[str, str, str]:
+    """What a decision depends on: the form, the law in force (its version set's digest) and
+    the facts derived from the request on that day. Days that share all three get the engine's
+    one answer (with each booking's own date, a year of days is a handful of decisions)."""
+    document = parse_request(replay_request(mapping, pack, rule, day))
+    facts = derive_facts(document, day)
+    digest = library.version_set(pack, day).digest
+    return rule.form.value, digest, json.dumps(facts.context, sort_keys=True, default=str)
+
+
 def decide_distinct(
-    con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec, library: PolicyLibrary
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    spec: PolicySpec,
+    library: PolicyLibrary,
+    table: str = "bookings",
 ) -> list[DistinctDecision]:
     out = []
-    for form, day in distinct_cases(con, mapping, spec):
+    answers: dict[tuple[str, str, str], Decision] = {}
+    for form, day in distinct_cases(con, mapping, spec, table):
         rule = next(r for r in mapping.request.forms if r.form.value == form)
-        decision = decide_replayed(mapping, spec.pack, rule, day, library)
+        key = _decision_key(mapping, spec.pack, rule, day, library)
+        if key not in answers:
+            answers[key] = decide_replayed(mapping, spec.pack, rule, day, library)
+        decision = answers[key]
         hold = decision.action(Action.hold_beyond_release)
         limit = hold.hold_limit
         out.append(
@@ -136,6 +161,7 @@ def _allowed_hours_table(
     mapping: Mapping,
     spec: PolicySpec,
     suffix: str = "",
+    table: str = "bookings",
 ) -> None:
     """Hours a weekend-and-holiday-excluding window allows, per distinct start (rarely needed)."""
     con.execute(
@@ -146,7 +172,7 @@ def _allowed_hours_table(
         if not (d.hold_permit and d.excludes and d.window_hours):
             continue
         starts = con.execute(
-            f"SELECT DISTINCT release_eligible_at FROM bookings WHERE in_group "
+            f"SELECT DISTINCT release_eligible_at FROM {table} WHERE in_group "
             f"AND release_eligible_at IS NOT NULL AND {form_case(mapping)} = ? "
             f"AND {day_expression(spec)} = ?",
             [d.form, d.day],
@@ -178,7 +204,7 @@ def _hours_sql(d: DistinctDecision) -> str:
 
 
 def compiled_query(
-    decided: list[DistinctDecision], mapping: Mapping, spec: PolicySpec
+    decided: list[DistinctDecision], mapping: Mapping, spec: PolicySpec, table: str = "bookings"
 ) -> str | None:
     """With one date of law and flat hold windows, the engine's answers compile to one SQL
     expression over the booking date (no join); None when the general join is needed."""
@@ -200,10 +226,10 @@ def compiled_query(
     notified = _notified_count({n for _, _, n in branches})
     hours_values = {h for _, h, _ in branches}
     if hours_values == {"0.0"}:  # no hold anywhere: nothing to add up
-        return f"SELECT 0.0, count(*), 0, {notified}, 0.0 FROM bookings WHERE in_group"
+        return f"SELECT 0.0, count(*), 0, {notified}, 0.0 FROM {table} WHERE in_group"
     hours = _case(branches, 1)
     return f"""
-        WITH h AS (SELECT {hours} AS hours{_notify_column(branches)} FROM bookings WHERE in_group)
+        WITH h AS (SELECT {hours} AS hours{_notify_column(branches)} FROM {table} WHERE in_group)
         SELECT coalesce(sum(hours), 0), count(*), count(*) FILTER (WHERE hours > 0), {notified},
                coalesce(list_sum(max(hours, 3)), 0)
         FROM h"""
@@ -236,6 +262,7 @@ def per_booking_sql(
     mapping: Mapping,
     spec: PolicySpec,
     suffix: str = "",
+    table: str = "bookings",
 ) -> str:
     """A SELECT giving, for every booking of the study group, its id, the decisions' effects
     and the hours held under `spec` (the general join; `suffix` names its tables)."""
@@ -263,7 +290,7 @@ def per_booking_sql(
         )
     weekend_windows = any(d.hold_permit and d.excludes and d.window_hours for d in decided)
     if weekend_windows:
-        _allowed_hours_table(con, decided, mapping, spec, suffix)
+        _allowed_hours_table(con, decided, mapping, spec, suffix, table)
     allowed_join = (
         f"LEFT JOIN allowed{suffix} a ON a.form = b.form AND a.day = b.day "
         "AND a.release_eligible_at = b.release_eligible_at"
@@ -280,20 +307,25 @@ def per_booking_sql(
             END AS hours
         FROM (
             SELECT *, {form_case(mapping)} AS form, {day_expression(spec)} AS day
-            FROM bookings WHERE in_group
+            FROM {table} WHERE in_group
         ) b JOIN decisions{suffix} d USING (form, day)
         {allowed_join}"""
 
 
 def replay_columnar(
-    con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec, library: PolicyLibrary
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    spec: PolicySpec,
+    library: PolicyLibrary,
+    table: str = "bookings",
 ) -> PolicyResult:
-    """The `bookings` table under `spec`, aggregated as `replay_policy` does row by row."""
-    decided = decide_distinct(con, mapping, spec, library)
-    compiled = compiled_query(decided, mapping, spec)
+    """The `bookings` table (or `table`) under `spec`, aggregated as `replay_policy` does row
+    by row."""
+    decided = decide_distinct(con, mapping, spec, library, table)
+    compiled = compiled_query(decided, mapping, spec, table)
     if compiled is not None:
         return _result(spec, decided, mapping, con.execute(compiled).fetchall()[0])
-    h = per_booking_sql(con, decided, mapping, spec)
+    h = per_booking_sql(con, decided, mapping, spec, table=table)
     row = con.execute(f"""
         SELECT coalesce(sum(hours), 0), count(*), count(*) FILTER (WHERE hours > 0),
                count(*) FILTER (WHERE notify_permit), coalesce(list_sum(max(hours, 3)), 0)
@@ -336,14 +368,16 @@ def _in_list(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values) or "NULL"
 
 
-def replay_actual_sql(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> PolicyResult:
+def replay_actual_sql(
+    con: duckdb.DuckDBPyConnection, mapping: Mapping, table: str = "bookings"
+) -> PolicyResult:
     """What happened, from the loaded `bookings` (as `replay_actual` does row by row)."""
     hours, bookings, honoured, to_ice, top3 = con.execute(f"""
         SELECT coalesce(sum(excess_hours), 0), count(*), count(*) FILTER (WHERE excess_hours > 0),
                count(*) FILTER (
                    WHERE hold_release_disposition IN ({_in_list(mapping.released_to_immigration)})),
                coalesce(list_sum(max(excess_hours, 3)), 0)
-        FROM bookings WHERE in_group""").fetchall()[0]
+        FROM {table} WHERE in_group""").fetchall()[0]
     return PolicyResult(
         policy=ACTUAL,
         bookings_with_hold=int(bookings),
@@ -364,10 +398,18 @@ def replay_loaded(
     specs: list[PolicySpec],
     library: PolicyLibrary,
 ) -> list[PolicyResult]:
-    """Every policy over the bookings loaded once into `con` (`actual` included)."""
+    """Every policy over the bookings loaded once into `con` (`actual` included), from the
+    study group's rows copied out once (`study`): each policy then reads only those."""
+    table = study_table(con)
     return [
-        replay_actual_sql(con, mapping)
+        replay_actual_sql(con, mapping, table)
         if spec.pack == ACTUAL
-        else replay_columnar(con, mapping, spec, library)
+        else replay_columnar(con, mapping, spec, library, table)
         for spec in specs
     ]
+
+
+def study_table(con: duckdb.DuckDBPyConnection) -> str:
+    """TEMP TABLE `study`: the loaded bookings of the study group, made once."""
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS study AS SELECT * FROM bookings WHERE in_group")
+    return "study"

@@ -26,6 +26,9 @@ class Figure:
         return asdict(self)
 
 
+ALL_ROWS = {"bookings", "bookings_with_hold", "released_to_ice_all_holds"}  # the rest: the group
+
+
 def _in(values: tuple[str, ...]) -> str:
     return ", ".join(_lit(v) for v in values) or "NULL"
 
@@ -194,11 +197,21 @@ def study_figures_sql(imported: Imported) -> list[Figure]:
                     "days",
                 ),
             ]
-    values = con.execute(f"SELECT {', '.join(p[1] for p in parts)} FROM bookings").fetchall()[0]
-    figures = [
-        Figure(key, label, _number(v), unit)
-        for (key, _, label, unit), v in zip(parts, values, strict=True)
-    ]
+    from detainer_desk.replay.columnar import study_table
+
+    every = [p for p in parts if p[0] in ALL_ROWS]
+    group = [p for p in parts if p[0] not in ALL_ROWS]
+    values = dict(
+        zip(
+            [p[0] for p in every + group],
+            con.execute(f"SELECT {', '.join(p[1] for p in every)} FROM bookings").fetchall()[0]
+            + con.execute(
+                f"SELECT {', '.join(p[1] for p in group)} FROM {study_table(con)}"
+            ).fetchall()[0],
+            strict=True,
+        )
+    )
+    figures = [Figure(key, label, _number(values[key]), unit) for key, _, label, unit in parts]
     return figures + pr_share(imported)
 
 
@@ -211,6 +224,8 @@ def _number(value: Any) -> float | int | None:
 def pr_share(imported: Imported) -> list[Figure]:
     """The study's PR share: of the detainer group's charge rows, how many ended in personal
     recognisance — read from the charges file found beside the bookings."""
+    from detainer_desk.replay.columnar import study_table
+
     spec, path = imported.mapping.charges, imported.charges
     if spec is None or path is None:
         return []
@@ -220,7 +235,7 @@ def pr_share(imported: Imported) -> list[Figure]:
     pr, total = imported.con.execute(f"""
         SELECT count(*) FILTER (WHERE {disp} = {_lit(spec.personal_recognizance)}), count(*)
         FROM {source}
-        WHERE {bid} IN (SELECT booking_id FROM bookings WHERE in_group)""").fetchall()[0]
+        WHERE {bid} IN (SELECT booking_id FROM {study_table(imported.con)})""").fetchall()[0]
     return [
         Figure("pr_charge_rows", "detainer group: charge rows ended in PR", int(pr), "charge rows"),
         Figure("charge_rows", "detainer group: charge rows", int(total), "charge rows"),
@@ -236,12 +251,14 @@ def pr_share(imported: Imported) -> list[Figure]:
 def monthly(imported: Imported) -> list[dict[str, Any]]:
     """Per month of the period field: bookings of the detainer group, how many were held past
     their last other charge, and those hours."""
+    from detainer_desk.replay.columnar import study_table
+
     column = f'"{imported.mapping.period.field}"'
     rows = imported.con.execute(f"""
-        SELECT strftime({column}, '%Y-%m') AS month, count(*) FILTER (WHERE in_group),
-               count(*) FILTER (WHERE in_group AND excess_hours > 0),
-               coalesce(sum(excess_hours) FILTER (WHERE in_group), 0)
-        FROM bookings WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY 1""").fetchall()
+        SELECT strftime({column}, '%Y-%m') AS month, count(*),
+               count(*) FILTER (WHERE excess_hours > 0), coalesce(sum(excess_hours), 0)
+        FROM {study_table(imported.con)} WHERE {column} IS NOT NULL
+        GROUP BY 1 ORDER BY 1""").fetchall()
     return [
         {"month": m, "detainer_group": int(n), "held_longer": int(h), "hold_hours": float(x)}
         for m, n, h, x in rows

@@ -414,17 +414,28 @@ def bookings_view_sql(mapping: Mapping, sources: int) -> str:
 
 
 def _duplicates(
-    con: duckdb.DuckDBPyConnection, headers: list[Header], rejected: list[set[int]]
+    con: duckdb.DuckDBPyConnection,
+    headers: list[Header],
+    rejected: list[set[int]],
+    column: str | None,
 ) -> list[BadRow]:
-    """Later occurrences of a booking id: reported, removed; the first one counts."""
-    found = con.execute("""
+    """Later occurrences of a booking id: reported, removed; the first one counts. A pass over
+    the ids' 64-bit hashes finds candidates; only those are compared by value."""
+    if column is None:
+        return []
+    hashes = " UNION ALL ".join(
+        f"SELECT hash({_q(column)}) AS h FROM src_{k}" for k in range(len(headers))
+    )
+    candidates = f"SELECT h FROM ({hashes}) GROUP BY h HAVING count(*) > 1"
+    if not con.execute(f"SELECT count(*) FROM ({candidates})").fetchall()[0][0]:
+        return []
+    found = con.execute(f"""
         SELECT _file, _row, booking_id, first_file, first_row FROM (
             SELECT _file, _row, booking_id,
                    first_value(_file) OVER w AS first_file, first_value(_row) OVER w AS first_row,
                    row_number() OVER w AS n
             FROM bookings
-            WHERE booking_id IN (
-                SELECT booking_id FROM bookings GROUP BY booking_id HAVING count(*) > 1)
+            WHERE hash(booking_id) IN ({candidates})
             WINDOW w AS (PARTITION BY booking_id ORDER BY _file, _row))
         WHERE n > 1 ORDER BY _file, _row""").fetchall()
     if not found:
@@ -480,7 +491,8 @@ def load_sources(
                 f"(ignored): {', '.join(extra)}"
             )
     con.execute(bookings_view_sql(mapping, len(headers)))
-    duplicates = _duplicates(con, headers, rejected)
+    id_spec = mapping.fields.get("booking_id")
+    duplicates = _duplicates(con, headers, rejected, id_spec.column if id_spec else None)
     bad += duplicates
     count = int(con.execute("SELECT count(*) FROM bookings").fetchall()[0][0])
     if count == 0:

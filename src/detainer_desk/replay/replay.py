@@ -71,7 +71,8 @@ RESULT_LABELS = {
     "which compares whole stays with the no-hold mean (see the figures)",
     "notifications_permitted": "bookings whose release notification ICE may be sent",
     "released_to_immigration": "bookings released to ICE (what happened)",
-    "distinct_decisions": "distinct (form, date) cases the policy engine decided",
+    "distinct_decisions": "distinct (form, date) cases answered by the policy engine (days under "
+    "the same law with the same facts share one answer)",
     "top3_hours": "hours of the three longest holds (does a handful dominate the total?)",
 }
 
