@@ -271,11 +271,14 @@ def per_booking_sql(
         "hold_permit BOOLEAN, window_hours INTEGER, excludes BOOLEAN, "
         "notify_permit BOOLEAN, hold_effect VARCHAR, notify_effect VARCHAR)"
     )
-    if decided:
-        con.executemany(
-            f"INSERT INTO decisions{suffix} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    if decided:  # one statement: executemany costs a round trip per row
+        con.execute(
+            f"INSERT INTO decisions{suffix} VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(decided)),
             [
-                (
+                value
+                for d in decided
+                for value in (
                     d.form,
                     d.day,
                     d.hold_permit,
@@ -285,7 +288,6 @@ def per_booking_sql(
                     d.hold_effect,
                     d.notify_effect,
                 )
-                for d in decided
             ],
         )
     weekend_windows = any(d.hold_permit and d.excludes and d.window_hours for d in decided)
