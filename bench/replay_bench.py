@@ -96,6 +96,7 @@ COPY (
 HAND_WRITTEN = r"""
 import json, sys, duckdb
 con = duckdb.connect()
+con.execute('SET enable_progress_bar = false')  # stdout: the results only
 con.execute(f'''CREATE TABLE b AS SELECT booking_id, booking_dt, release_dt, time_detained_days,
     imm_hold, in_analysis_set, hold_release_disposition, hold_outlasts_other_charges_hours,
     last_other_charge_release_dt, max_seriousness, paid_bail FROM read_csv('{sys.argv[1]}')''')

@@ -182,6 +182,7 @@ def test_travis_mapping_imports_and_replays_before_and_after_sb4() -> None:
     mapping = load_mapping("travis")
     imported = import_file(TRAVIS, mapping)
     assert len(imported.rows) == 9174 and imported.bad_rows == []  # PROVENANCE.md, files table
+    assert imported.period_label() == "booked 1991-08-17..2015-09-26 (from the data)"
     library = default_library()
     specs = [parse_policy(p) for p in ("texas@2016-06-01", "texas@2017-09-28")]
     before, after = replay_rows(imported.rows, mapping, specs, library)

@@ -39,21 +39,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Replay real bookings under each policy, side by side (loaded once in DuckDB; Cedar
         once per distinct case), with every figure the source study published."""
-        import duckdb
-
         from detainer_desk.law.decide import default_library
         from detainer_desk.render import print_replay
         from detainer_desk.replay import load_mapping, parse_policy
         from detainer_desk.replay.columnar import replay_loaded
         from detainer_desk.replay.figures import dominance_notes, monthly, study_figures_sql
-        from detainer_desk.replay.importer import load_sources
+        from detainer_desk.replay.importer import connect, load_sources
         from detainer_desk.replay.replay import RESULT_LABELS
 
         with _clear_errors():
             spec = load_mapping(mapping)
             specs = [parse_policy(p) for p in policy]
             library = default_library()
-            con = duckdb.connect()
+            con = connect()
             imported = load_sources(con, data, spec, encoding)
             results = replay_loaded(con, spec, specs, library)
             figures = study_figures_sql(imported)

@@ -521,8 +521,15 @@ def load_sources(
     )
 
 
-def import_file(path: Path, mapping: Mapping, encoding: str | None = None) -> Imported:
-    """One file or folder, into a connection of its own."""
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that never draws its progress bar (stdout stays the document's)."""
     import duckdb
 
-    return load_sources(duckdb.connect(), [path], mapping, encoding)
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def import_file(path: Path, mapping: Mapping, encoding: str | None = None) -> Imported:
+    """One file or folder, into a connection of its own."""
+    return load_sources(connect(), [path], mapping, encoding)
