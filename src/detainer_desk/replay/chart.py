@@ -84,6 +84,7 @@ def distribution_svg(title: str, hours: dict[str, list[float]]) -> str:
     ax.invert_yaxis()
     if any(v > 0 for values in hours.values() for v in values):
         ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(left=0)  # hours are never negative
     ax.set_xlabel("hours held past the last local charge, per booking held (symlog scale)")
     return _finish(fig, ax, title)
 
