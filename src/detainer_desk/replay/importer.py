@@ -282,6 +282,12 @@ def _load_one(
 
     needed = mapping.bookings.columns()
     select = ", ".join(_q(c) for c in needed)
+    # computed while reading (one pass): does a check fail, and the id's hash for duplicates
+    checks = _row_checks(mapping)
+    flagged = " OR ".join(f"({cond} IS TRUE)" for _, cond, _ in checks) or "false"
+    id_spec = mapping.fields.get("booking_id")
+    id_hash = f"hash({_q(id_spec.column)})" if id_spec and id_spec.column else "NULL::UBIGINT"
+    select += f", ({flagged}) AS _flagged, {id_hash} AS _id_hash"
     rejects = f"rej_{k}"
     try:
         con.execute(
@@ -337,8 +343,7 @@ def _checks(
     cases = ", ".join(f"{cond} IS TRUE" for _, cond, _ in checks)
     values = ", ".join(f"{_q(c)}::VARCHAR" for c, _, _ in checks)
     found = con.execute(
-        f"SELECT rowid, [{cases}], [{values}] FROM src_{k} "
-        f"WHERE {' OR '.join(f'({cond} IS TRUE)' for _, cond, _ in checks)} ORDER BY rowid"
+        f"SELECT rowid, [{cases}], [{values}] FROM src_{k} WHERE _flagged ORDER BY rowid"
     ).fetchall()
     if not found:
         return []
@@ -423,9 +428,7 @@ def _duplicates(
     the ids' 64-bit hashes finds candidates; only those are compared by value."""
     if column is None:
         return []
-    hashes = " UNION ALL ".join(
-        f"SELECT hash({_q(column)}) AS h FROM src_{k}" for k in range(len(headers))
-    )
+    hashes = " UNION ALL ".join(f"SELECT _id_hash AS h FROM src_{k}" for k in range(len(headers)))
     candidates = f"SELECT h FROM ({hashes}) GROUP BY h HAVING count(*) > 1"
     if not con.execute(f"SELECT count(*) FROM ({candidates})").fetchall()[0][0]:
         return []
