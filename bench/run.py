@@ -93,8 +93,9 @@ def main() -> None:
     sizes = [int(x) for x in os.environ.get("BENCH_LEDGER_SIZES", "10000,1000000").split(",")]
     ledger_table(sizes)
 
-    from bench.replay_bench import replay_table
+    from bench.replay_bench import replay_table, startup_table
 
+    startup_table()
     replay_sizes = os.environ.get("BENCH_REPLAY_SIZES", "1000000,10000000")
     replay_table([int(x) for x in replay_sizes.split(",")])
 

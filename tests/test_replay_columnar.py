@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import duckdb
 import pytest
@@ -145,8 +146,34 @@ def test_replay_cli_writes_the_comparison_and_its_chart(tmp_path: Path) -> None:
         "denver@2017-09-28",
         "texas@2017-09-28",
     ]
+    results = {r["policy"]: r for r in payload["results"]}
+    # one row per booking of the study group; its per-policy columns add up to the summary
+    table = (
+        duckdb.connect()
+        .execute(
+            f'SELECT count(*), sum("actual hours"), sum("texas@2017-09-28 hours"), '
+            f'sum("texas@2017-09-28 cost"), count(*) FILTER ("denver@2017-09-28 hold" = \'deny\') '
+            f"FROM read_parquet('{tmp_path / 'bookings.parquet'}')"
+        )
+        .fetchall()[0]
+    )
+    assert table[0] == 109 == results["actual"]["bookings_with_hold"]
+    assert round(table[1], 2) == results["actual"]["hold_hours"] == 166.18
+    assert round(table[2], 2) == results["texas@2017-09-28"]["hold_hours"]
+    assert abs(table[3] - results["texas@2017-09-28"]["cost_dollars"]) < 0.5  # rounded per row
+    assert table[4] == 109
+    csv_lines = (tmp_path / "bookings.csv").read_text().splitlines()
+    assert len(csv_lines) == 110 and csv_lines[0].startswith("booking_id,booked_at")
+    for name in ("replay.svg", "hold-hours.svg", "monthly.svg"):
+        root = ElementTree.parse(tmp_path / name).getroot()  # well-formed XML or it raises
+        assert root.tag.endswith("svg")
+        assert "Pierce County" in root.get("aria-label", "")
     svg = (tmp_path / "replay.svg").read_text()
-    assert svg.startswith("<svg") and "texas@2017-09-28" in svg
+    assert '"Unequal Justice"' in ElementTree.parse(tmp_path / "replay.svg").getroot().get(
+        "aria-label", ""
+    )  # the title's quotes survive, escaped
+    assert "texas@2017-09-28" in svg
+    assert "2017-09-30" in svg  # the period, from the data, in the (wrapped, unclipped) title
 
 
 TRAVIS = SHARED / "data" / "travis" / "travis_detainer_bookings_train.csv.gz"
@@ -158,6 +185,7 @@ def test_travis_mapping_imports_and_replays_before_and_after_sb4() -> None:
     mapping = load_mapping("travis")
     imported = import_file(TRAVIS, mapping)
     assert len(imported.rows) == 9174 and imported.bad_rows == []  # PROVENANCE.md, files table
+    assert imported.period_label() == "booked 1991-08-17..2015-09-26 (from the data)"
     library = default_library()
     specs = [parse_policy(p) for p in ("texas@2016-06-01", "texas@2017-09-28")]
     before, after = replay_rows(imported.rows, mapping, specs, library)

@@ -1,4 +1,8 @@
-"""The `detainer-desk` command: a thin Typer layer over the library."""
+"""The `detainer-desk` command: a thin Typer layer over the library.
+
+Each command imports what it needs when it runs (the policy engine, the desk, DuckDB,
+matplotlib…), so that `--help` and `decide` start fast.
+"""
 
 from __future__ import annotations
 
@@ -18,21 +22,6 @@ from detainer_desk.commands.ledger import ledger_app, register_witness
 from detainer_desk.commands.replay import register as register_replay
 from detainer_desk.commands.report import register as register_report
 from detainer_desk.commands.safecity import register as register_safe_city
-from detainer_desk.law.check import check_packs
-from detainer_desk.law.decide import decide, default_library
-from detainer_desk.law.pack import PolicyLibrary, default_packs_dir
-from detainer_desk.law.scenarios import (
-    ScenarioPending,
-    load_scenarios,
-    run_scenario,
-    scenario_files,
-)
-from detainer_desk.render import (
-    print_decision,
-    print_pack_list,
-    print_version_set,
-)
-from detainer_desk.request.document import load_request_file, request_json_schema
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 policy_app = typer.Typer(no_args_is_help=True, help="Inspect, check and test the policy packs.")
@@ -100,6 +89,10 @@ def decide_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision document.")] = False,
 ) -> None:
     """Decide a request; explain each answer with its citations."""
+    from detainer_desk.law.decide import decide
+    from detainer_desk.render import print_decision
+    from detainer_desk.request.document import load_request_file
+
     day = _parse_day_or_instant(on)
     with _clear_errors():
         decision = decide(load_request_file(request_file), on=day, all_actions=all_actions)
@@ -112,6 +105,9 @@ def decide_command(
 @policy_app.command("list")
 def policy_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List the policy packs and their versions."""
+    from detainer_desk.law.decide import default_library
+    from detainer_desk.render import print_pack_list
+
     with _clear_errors():
         library = default_library()
     if as_json:
@@ -128,6 +124,9 @@ def policy_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
 @policy_app.command("show")
 def policy_show(pack: str, on: OnOption = None) -> None:
     """Show the rules of a pack in force on a date (default: today)."""
+    from detainer_desk.law.decide import default_library
+    from detainer_desk.render import print_version_set
+
     day = _parse_date(on) or date.today()
     with _clear_errors():
         vs = default_library().version_set(pack, day)
@@ -142,6 +141,9 @@ PacksDir = Annotated[
 @policy_app.command("check")
 def policy_check(packs_dir: PacksDir = None) -> None:
     """Validate every pack: schema, ids, citations, dates, versions. Exit 1 on any problem."""
+    from detainer_desk.law.check import check_packs
+    from detainer_desk.law.pack import default_packs_dir
+
     folder = packs_dir or default_packs_dir()
     problems = check_packs(folder)
     for problem in problems:
@@ -157,6 +159,14 @@ def policy_test(
     packs_dir: PacksDir = None,
 ) -> None:
     """Run the packs' YAML scenarios; exit 1 if any fails."""
+    from detainer_desk.law.pack import PolicyLibrary, default_packs_dir
+    from detainer_desk.law.scenarios import (
+        ScenarioPending,
+        load_scenarios,
+        run_scenario,
+        scenario_files,
+    )
+
     folder = packs_dir or default_packs_dir()
     with _clear_errors():
         library = PolicyLibrary.load(folder)
@@ -196,6 +206,8 @@ DEMO_CASES: list[tuple[str, str | None, date]] = [
 @app.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of the request document."""
+    from detainer_desk.request.document import request_json_schema
+
     typer.echo(json.dumps(request_json_schema(), indent=2, ensure_ascii=False))
 
 
@@ -204,6 +216,10 @@ def demo(
     examples: Annotated[Path, typer.Option(help="Folder of example requests.")] = EXAMPLES,
 ) -> None:
     """The September 2017 dispute, decided: one ICE request under four laws."""
+    from detainer_desk.law.decide import decide
+    from detainer_desk.render import print_decision
+    from detainer_desk.request.document import load_request_file
+
     console = _console()
     console.rule("Detainer Desk demo: one I-247A with an I-200, decided under the law in force")
     with _clear_errors():

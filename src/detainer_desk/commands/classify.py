@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from detainer_desk.classify import Classification, classify
 from detainer_desk.commands.common import _clear_errors, _console
 from detainer_desk.edge import parse_day
-from detainer_desk.law.decide import default_library
+
+if TYPE_CHECKING:
+    from detainer_desk.classify import Classification
 
 
 def _print_one(result: Classification) -> None:
@@ -57,6 +58,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Is this policy a "sanctuary"? Under each definition, with the deciding provisions."""
         with _clear_errors():
+            from detainer_desk.classify import classify
+            from detainer_desk.law.decide import default_library
+
             day = parse_day(on, "--on")
             library = default_library()
             names = [pack] if pack else list(library.names())

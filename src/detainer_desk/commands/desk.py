@@ -8,17 +8,18 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import Progress
 
 from detainer_desk.access.check import Actor, Role
 from detainer_desk.commands.common import _clear_errors, _console
-from detainer_desk.desk.opening import initialise, open_desk
-from detainer_desk.desk.service import Desk
-from detainer_desk.desk.settings import DeskSettings
 from detainer_desk.errors import InputError
+
+if TYPE_CHECKING:  # the desk (SQLAlchemy, Alembic) is imported by the commands that use it
+    from detainer_desk.desk.service import Desk
+    from detainer_desk.desk.settings import DeskSettings
 
 HomeOption = Annotated[
     Path | None, typer.Option("--home", help="Desk folder (DETAINER_DESK_HOME; .detainer-desk).")
@@ -43,6 +44,8 @@ def _actor(desk: Desk, token: str | None) -> Actor:
 
 
 def settings_from(home: Path | None, db: str | None) -> DeskSettings:
+    from detainer_desk.desk.settings import DeskSettings
+
     settings = DeskSettings.from_env()
     if home is not None:
         settings = replace(settings, home=home)
@@ -52,6 +55,8 @@ def settings_from(home: Path | None, db: str | None) -> DeskSettings:
 
 
 def _open(home: Path | None, db: str | None) -> Desk:
+    from detainer_desk.desk.opening import open_desk
+
     return open_desk(settings_from(home, db))
 
 
@@ -66,6 +71,8 @@ def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(home: HomeOption = None, db: DbOption = None) -> None:
         """Create the desk: database schema (Alembic) and the ledger's signing key."""
+        from detainer_desk.desk.opening import initialise
+
         with _clear_errors():
             done = initialise(settings_from(home, db))
         typer.echo(f"desk ready: {done.db_url}")
@@ -382,6 +389,8 @@ def register_demo(app: typer.Typer) -> None:
     ) -> None:
         """Build a desk from nothing with real bookings replayed as events; print URL + token."""
         from detainer_desk.desk.clock import SettableClock
+        from detainer_desk.desk.opening import initialise, open_desk
+        from detainer_desk.desk.settings import DeskSettings
         from detainer_desk.desk.worker import run_worker
         from detainer_desk.publish.publishing import publish
         from detainer_desk.replay import import_file, load_mapping
@@ -390,7 +399,7 @@ def register_demo(app: typer.Typer) -> None:
         with _clear_errors():
             _clear_demo_home(home)  # first: refuse someone else's folder before anything else
             mapping = load_mapping("pierce")
-            imported = import_file(data / Path(mapping.file).name, mapping)
+            imported = import_file(data, mapping)
             settings = replace(
                 DeskSettings.from_env(),
                 home=home,

@@ -11,8 +11,6 @@ import typer
 from detainer_desk.commands.common import _clear_errors
 from detainer_desk.commands.desk import DbOption, HomeOption, _open
 from detainer_desk.errors import InputError
-from detainer_desk.ledger.log import verify_database, verify_since, write_export
-from detainer_desk.ledger.standalone import VerificationError
 
 ledger_app = typer.Typer(no_args_is_help=True, help="The tamper-evident ledger.")
 
@@ -50,7 +48,10 @@ def verify(
 ) -> None:
     """Re-hash every entry and check it against the signed checkpoints. Exit 1 naming the fault."""
     with _clear_errors():
-        desk = _open(home, db)
+        desk = _open(home, db)  # the desk first: the ledger modules import it
+        from detainer_desk.ledger.log import verify_database, verify_since
+        from detainer_desk.ledger.standalone import VerificationError
+
         vkey = desk.settings.public_key_path.read_text()
         held = _read(since)
         checkpoint_text: str | None
@@ -82,6 +83,7 @@ def verify(
 
 def _witnessed(url: str, witness_vkey: str | None) -> str:
     """The checkpoint a witness cosigned, its cosignature checked (exit 1 when it is not)."""
+    from detainer_desk.ledger.standalone import VerificationError
     from detainer_desk.ledger.witness import check_cosignature, fetch_text
 
     if witness_vkey is None:
@@ -132,6 +134,8 @@ def export(
     """Export every entry (canonical JSON, one per line) for the standalone verifier."""
     with _clear_errors():
         desk = _open(home, db)
+        from detainer_desk.ledger.log import write_export
+
         with desk.sessions() as session:
             n = write_export(session, out)
     typer.echo(f"wrote {n} entries to {out}")

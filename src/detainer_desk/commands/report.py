@@ -11,8 +11,6 @@ from detainer_desk.commands.common import _clear_errors
 from detainer_desk.commands.desk import DbOption, HomeOption, _open
 from detainer_desk.edge import parse_day
 from detainer_desk.errors import InputError
-from detainer_desk.publish.publishing import publish
-from detainer_desk.publish.report import FORMATS
 
 
 def register(app: typer.Typer) -> None:
@@ -35,6 +33,9 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Publish the desk's counts for a period (HTML with charts, CSV, JSON, Parquet, SQLite)."""
+        from detainer_desk.publish.publishing import publish
+        from detainer_desk.publish.report import FORMATS
+
         with _clear_errors():
             formats = tuple(fmt or FORMATS)
             unknown = [f for f in formats if f not in FORMATS]

@@ -55,9 +55,26 @@ class PolicyResult:
     notifications_permitted: int | None
     released_to_immigration: int | None
     distinct_decisions: int
+    top3_hours: float = 0.0  # the three longest holds' hours: does a handful dominate?
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+RESULT_LABELS = {
+    "policy": "policy: actual (what happened) or PACK@DATE (that law, applied to every booking)",
+    "bookings_with_hold": "bookings of the study's detainer group (ICE hold, in its analysis set)",
+    "holds_honoured": "bookings held past their last local charge",
+    "hold_hours": "hours held past the last local charge, in all (capped by the hold's window)",
+    "bed_days": "those hours as jail bed-days (hours / 24)",
+    "cost_dollars": "those bed-days at the source's daily rate — NOT the study's extra cost, "
+    "which compares whole stays with the no-hold mean (see the figures)",
+    "notifications_permitted": "bookings whose release notification ICE may be sent",
+    "released_to_immigration": "bookings released to ICE (what happened)",
+    "distinct_decisions": "distinct (form, date) cases answered by the policy engine (days under "
+    "the same law with the same facts share one answer)",
+    "top3_hours": "hours of the three longest holds (does a handful dominate the total?)",
+}
 
 
 def detainer_group(rows: list[Row]) -> list[Row]:
@@ -80,6 +97,7 @@ def _result(
         hold_hours=round(total, 2),
         bed_days=round(total / 24, 2),
         cost_dollars=cost(total, mapping),
+        top3_hours=round(sum(sorted(hours)[-3:]), 2),
         **extra,
     )
 
