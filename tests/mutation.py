@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "mutation"
 PKG = "src/detainer_desk"
 IN_PROCESS = "not postgres and not browser"  # mutants live in this process's imports only
+PYTEST_ARGS = ["-m", IN_PROCESS, "-p", "no:cacheprovider", "--hypothesis-profile=mutation"]
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def _config(target: Target) -> str:
         'source_paths = ["src"]\n'
         f"only_mutate = {toml_list([f'{PKG}/{f}' for f in target.files])}\n"
         f"pytest_add_cli_args_test_selection = {toml_list(list(target.tests))}\n"
-        f"pytest_add_cli_args = {toml_list(['-m', IN_PROCESS, '-p', 'no:cacheprovider'])}\n"
+        f"pytest_add_cli_args = {toml_list(PYTEST_ARGS)}\n"
         'also_copy = ["tests", "conftest.py", "examples", "pyproject.toml"]\n'
     )
 
@@ -100,7 +101,7 @@ def run(target: Target, children: int) -> dict[str, object]:
     log = folder / "mutmut.log"
     with log.open("w") as out:
         try:
-            subprocess.run(
+            code = subprocess.run(
                 [
                     str(Path(sys.executable).parent / "mutmut"),
                     "run",
@@ -113,8 +114,8 @@ def run(target: Target, children: int) -> dict[str, object]:
                 stderr=subprocess.STDOUT,
                 timeout=target.budget_minutes * 60,
                 check=False,
-            )
-            finished = True
+            ).returncode
+            finished = code == 0
         except subprocess.TimeoutExpired:
             finished = False
     return summarise(target, folder, time.monotonic() - started, finished)
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _row(r: dict[str, object]) -> None:
     score = "-" if r["score"] is None else f"{r['score']}%"
-    note = "" if r["finished"] else "  (time budget hit: partial)"
+    note = "" if r["finished"] else "  (did not finish: partial; see its mutmut.log)"
     print(
         f"{r['module']:22} {r['mutants']:>7} {r['killed']:>7} {r['timeout']:>7} "
         f"{r['survived']:>8} {r['no_tests']:>8} {score:>6} {r['seconds']:>5}s{note}",

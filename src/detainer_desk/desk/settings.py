@@ -33,6 +33,7 @@ class DeskSettings:
     mail_from: str = "detainer-desk@localhost"
     log_origin: str = "detainer-desk.example-county.gov/ledger"
     lease_seconds: float = 60.0  # a worker that dies holding a notification frees it after this
+    send_timeout_seconds: float = 20.0  # one send's limit; a lease is at least 1.5 times it
 
     @property
     def db_url(self) -> str:
@@ -76,6 +77,8 @@ class DeskSettings:
             s = replace(s, timezone=env["DETAINER_DESK_TIMEZONE"])
         if "DETAINER_DESK_LEASE_SECONDS" in env:
             s = replace(s, lease_seconds=float(env["DETAINER_DESK_LEASE_SECONDS"]))
+        if "DETAINER_DESK_SEND_TIMEOUT_SECONDS" in env:
+            s = replace(s, send_timeout_seconds=float(env["DETAINER_DESK_SEND_TIMEOUT_SECONDS"]))
         if "DETAINER_DESK_SMTP" in env:
             host, _, port = env["DETAINER_DESK_SMTP"].partition(":")
             s = replace(s, smtp_host=host, smtp_port=int(port or 25))
