@@ -57,8 +57,13 @@ TARGETS = (
         ("request/forbidden.py",),
         ("tests/test_forbidden.py", "tests/test_request.py", "tests/ledger/test_minimisation.py"),
     ),
-    Target("desk.outbox", ("desk/outbox.py",), ("tests/desk/test_outbox_lease.py",)),
-    Target("desk.holdclock", ("desk/holdclock.py",), ("tests/desk/test_holdclock.py",)),
+    Target(
+        "desk.outbox",
+        ("desk/outbox.py",),
+        ("tests/desk/test_outbox_lease.py", "tests/desk/test_end_to_end.py"),
+        budget_minutes=15,
+    ),
+    Target("desk.holdclock", ("desk/holdclock.py",), ("tests/desk/test_end_to_end.py",), 10),
     Target(
         "publish.suppression", ("publish/suppression.py",), ("tests/publish/test_suppression.py",)
     ),

@@ -238,3 +238,119 @@ def test_a_worker_failing_pass_after_pass_raises_an_alarm(
     critical = [r for r in caplog.records if r.levelno == logging.CRITICAL]
     assert len(critical) == health.alarms
     assert "ALARM: the worker has failed 3 passes in a row" in critical[0].getMessage()
+
+
+def test_backoff_doubles_from_30_seconds_and_stops_at_30_minutes() -> None:
+    from detainer_desk.desk.outbox import backoff
+
+    seconds = [backoff(attempt).total_seconds() for attempt in range(1, 10)]
+    assert seconds == [30, 60, 120, 240, 480, 960, 1800, 1800, 1800]
+
+
+def test_the_message_names_the_booking_release_time_request_and_key() -> None:
+    from zoneinfo import ZoneInfo
+
+    from detainer_desk.desk.outbox import compose_message
+    from detainer_desk.desk.tables import Booking, FederalRequest
+
+    request = FederalRequest(
+        kind="detainer", received_at=datetime(2017, 9, 27, 14, 30, tzinfo=UTC), office="ERO X"
+    )
+    release = datetime(2017, 9, 28, 20, 0, tzinfo=UTC)
+    message = compose_message(
+        request, Booking(booking_id="B-7"), release, ZoneInfo("America/Denver"), "release-1-B-7"
+    )
+    assert message.key == "release-1-B-7" and message.release_at == release
+    assert message.subject == "Release notification: booking B-7 at 2017-09-28 14:00 MDT"
+    assert message.body == (
+        "Release notification for booking B-7.\n"
+        "Release time: 2017-09-28 14:00 MDT (2017-09-28T20:00:00+00:00)\n"
+        "In answer to the detainer received 2017-09-27T14:30:00+00:00 from ERO X.\n"
+        "Sent to the extent able under the law in force; this is not a hold.\n"
+        "Reference: release-1-B-7\n"
+    )
+    request.office = None
+    unnamed = compose_message(request, Booking(booking_id="B-7"), release, ZoneInfo("UTC"), "k")
+    assert "from the requesting office." in unnamed.body
+
+
+def test_a_sent_notification_records_what_went_where_and_its_lead_time(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    desk, clock = lease_desk
+    assert deliver_due(desk.sessions, _transport(smtp), clock, desk.settings.zone) == {"sent": 3}
+    note = _notes(desk)[0]
+    assert note.sent_at == START and note.channel == "email"
+    assert note.address == "ero@ice.example"
+    assert note.result == f"accepted by {smtp.host}:{smtp.port}"
+    release = datetime(2017, 9, 28, 20, 0, tzinfo=UTC)  # 14:00 in Denver
+    assert note.release_at == release and note.lead_seconds == (release - START).total_seconds()
+    assert note.not_in_time_reason is None and note.attempts == 1 and note.lease_until is None
+    mail = smtp.messages[0]
+    assert mail["From"] == "desk@county.example" and mail["To"] == "ero@ice.example"
+    assert mail["Message-ID"] == f"<{note.idempotency_key}@detainer-desk>"
+    assert mail["Subject"] == "Release notification: booking L0 at 2017-09-28 14:00 MDT"
+    # Released ten minutes before the notice went out: the lead time is measured again.
+    desk.record_event(ADMIN, event("L0", "released", "2017-09-27T14:50:00"))
+    note = _notes(desk)[0]
+    assert note.lead_seconds == -600 and note.not_in_time_reason == "sent after the release"
+
+
+def test_a_notification_sent_after_the_release_says_so(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    desk, clock = lease_desk
+    clock.set(datetime(2017, 9, 28, 21, 0, tzinfo=UTC))  # an hour after the release time
+    deliver_due(desk.sessions, _transport(smtp), clock, desk.settings.zone)
+    note = _notes(desk)[0]
+    assert note.lead_seconds == -3600 and note.not_in_time_reason == "sent after the release"
+
+
+def test_failures_back_off_then_give_up_after_eight_attempts(
+    lease_desk: tuple[Desk, SettableClock], closed_port: int
+) -> None:
+    from detainer_desk.desk.outbox import MAX_ATTEMPTS, backoff
+
+    desk, clock = lease_desk
+    dead = NetworkTransport("127.0.0.1", closed_port, "desk@county.example", timeout=2.0)
+    for attempt in range(1, MAX_ATTEMPTS):
+        assert deliver_due(desk.sessions, dead, clock, desk.settings.zone) == {"queued": 3}
+        note = _notes(desk)[0]
+        assert note.attempts == attempt and note.status == "queued"
+        assert note.next_attempt_at == clock.now() + backoff(attempt)
+        assert note.result is not None and note.result.startswith("ConnectionRefusedError")
+        assert deliver_due(desk.sessions, dead, clock, desk.settings.zone) == {}  # not yet due
+        clock.set(note.next_attempt_at)
+    assert deliver_due(desk.sessions, dead, clock, desk.settings.zone) == {"failed": 3}
+    note = _notes(desk)[0]
+    assert note.status == "failed" and note.attempts == MAX_ATTEMPTS
+    assert (note.not_in_time_reason or "").startswith("delivery failed 8 times: Connection")
+    clock.advance(timedelta(days=1))
+    assert deliver_due(desk.sessions, dead, clock, desk.settings.zone) == {}  # never again
+
+
+def test_no_office_address_or_person_gone_is_recorded_not_possible(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    desk, clock = lease_desk
+    desk.record_event(ADMIN, event("L1", "released", "2017-09-27T14:50:00"))
+    desk.record_event(ADMIN, event("L2", "transferred", "2017-09-27T14:50:00", transferred_to="X"))
+    counts = deliver_due(desk.sessions, _transport(smtp), clock, desk.settings.zone)
+    assert counts == {"sent": 1, "not_possible": 2}
+    notes = _notes(desk)
+    assert [n.status for n in notes] == ["sent", "not_possible", "not_possible"]
+    why = "the person left custody before the notification could be delivered"
+    assert notes[1].not_in_time_reason == why and notes[2].lease_until is None
+    assert len(smtp.messages) == 1
+
+
+def test_a_rescheduled_release_moves_the_queued_notification_once(
+    lease_desk: tuple[Desk, SettableClock],
+) -> None:
+    desk, _ = lease_desk
+    later = "2017-09-29T09:00:00"
+    desk.record_event(ADMIN, event("L0", "release_scheduled", later, release_at=later))
+    notes = _notes(desk)
+    assert len(notes) == 3 and notes[0].status == "queued"
+    assert notes[0].release_at == datetime(2017, 9, 29, 15, 0, tzinfo=UTC)
+    assert notes[0].idempotency_key.startswith("release-") and notes[0].attempts == 0
