@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -82,6 +83,7 @@ def _config(target: Target) -> str:
         f"pytest_add_cli_args_test_selection = {toml_list(list(target.tests))}\n"
         f"pytest_add_cli_args = {toml_list(PYTEST_ARGS)}\n"
         'also_copy = ["tests", "conftest.py", "examples", "pyproject.toml"]\n'
+        "timeout_multiplier = 3.0\n"  # a mutant that loops is cut off at 3x the tests' time
     )
 
 
@@ -104,24 +106,22 @@ def run(target: Target, children: int) -> dict[str, object]:
     env.pop("CI", None)  # deselected real-part tests are not skips
     started = time.monotonic()
     log = folder / "mutmut.log"
+    mutmut = [str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(children)]
     with log.open("w") as out:
+        # Its own process group, so the budget stops mutmut and every mutant it forked.
+        process = subprocess.Popen(
+            mutmut,
+            cwd=folder,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
-            code = subprocess.run(
-                [
-                    str(Path(sys.executable).parent / "mutmut"),
-                    "run",
-                    "--max-children",
-                    str(children),
-                ],
-                cwd=folder,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                timeout=target.budget_minutes * 60,
-                check=False,
-            ).returncode
-            finished = code == 0
+            finished = process.wait(timeout=target.budget_minutes * 60) == 0
         except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
             finished = False
     return summarise(target, folder, time.monotonic() - started, finished)
 
