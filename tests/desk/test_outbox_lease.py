@@ -354,3 +354,44 @@ def test_a_rescheduled_release_moves_the_queued_notification_once(
     assert len(notes) == 3 and notes[0].status == "queued"
     assert notes[0].release_at == datetime(2017, 9, 29, 15, 0, tzinfo=UTC)
     assert notes[0].idempotency_key.startswith("release-") and notes[0].attempts == 0
+
+
+def test_a_failure_after_the_lease_ran_out_is_not_recorded_on_the_row(
+    lease_desk: tuple[Desk, SettableClock], closed_port: int
+) -> None:
+    desk, clock = lease_desk
+    dead = NetworkTransport("127.0.0.1", closed_port, "desk@county.example", timeout=2.0)
+    leases = lease_due(desk.sessions, clock, "A", limit=1, lease=LEASE)
+
+    def outlive_the_lease(lease: Lease) -> None:
+        clock.advance(LEASE + timedelta(seconds=1))
+
+    status = deliver_one(
+        desk.sessions, leases[0], dead, clock, desk.settings.zone, outlive_the_lease, LEASE
+    )
+    assert status == LEASE_LOST
+    note = _notes(desk)[0]
+    assert note.status == "sending" and note.result is None and note.attempts == 1
+    with desk.sessions() as session:
+        bodies = list(session.execute(select(LedgerEntry.body)).scalars())
+    lost = [b.replace(" ", "") for b in bodies if "notification_result_after_lease_lost" in b]
+    assert len(lost) == 1
+    assert '"outcome":"failed"' in lost[0] and "ConnectionRefusedError" in lost[0]
+    assert f'"notification":{leases[0].notification_id}' in lost[0]
+
+
+def test_a_lease_ending_exactly_now_is_neither_the_holders_nor_free_to_take_yet(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    """The boundary, on both sides: the holder may write while lease_until > now; others may
+    take the row once lease_until < now; at equality neither."""
+    desk, clock = lease_desk
+    first = lease_due(desk.sessions, clock, "A", limit=1, lease=LEASE)[0]
+    clock.advance(LEASE)
+    assert lease_due(desk.sessions, clock, "B", limit=3, lease=LEASE)[0].notification_id != (
+        first.notification_id
+    )
+    assert deliver_one(desk.sessions, first, _transport(smtp), clock, desk.settings.zone) == (
+        LEASE_LOST
+    )
+    assert smtp.messages == []
