@@ -64,7 +64,12 @@ TARGETS = (
         ("tests/desk/test_outbox_lease.py", "tests/desk/test_end_to_end.py"),
         budget_minutes=15,
     ),
-    Target("desk.holdclock", ("desk/holdclock.py",), ("tests/desk/test_end_to_end.py",), 10),
+    Target(
+        "desk.holdclock",
+        ("desk/holdclock.py",),
+        ("tests/desk/test_holdclock.py", "tests/desk/test_end_to_end.py"),
+        10,
+    ),
     Target(
         "publish.suppression", ("publish/suppression.py",), ("tests/publish/test_suppression.py",)
     ),
