@@ -9,9 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from detainer_desk.law.decide import default_library
 from detainer_desk.law.scenarios import Scenario, ScenarioPending, load_scenarios, run_scenario
+
+# `make mutation` runs tests under mutmut's tracing: no time limits, the same examples each run.
+settings.register_profile("mutation", deadline=None, derandomize=True, max_examples=25)
 
 # The markers of tests that drive a real part, and what to name when that part is missing.
 REAL_PARTS = {

@@ -95,3 +95,105 @@ def test_action_decision_engine_error_and_missing_facts_deny_holds() -> None:
     )
     assert default.effect is Effect.deny and default.reason == NO_HOLD_AUTHORITY
     assert default.by_default
+
+
+def test_decision_document_shape_and_known_values() -> None:
+    """The decision document field by field (docs/decision-format.md), digest aside."""
+    import json
+
+    decision = decide(_judicial_detainer(), ON)
+    doc = decision.to_dict()
+    assert json.loads(decision.to_json()) == doc
+    assert list(doc) == [
+        "format",
+        "jurisdiction",
+        "decided_on",
+        "booking_id",
+        "request",
+        "pack",
+        "actions",
+    ]
+    assert doc["format"] == "detainer-desk/decision/v1" and doc["jurisdiction"] == "washington"
+    assert doc["decided_on"] == "2020-03-04" and doc["booking_id"] == "EXAMPLE-DEN-0001"
+    assert doc["request"] == {
+        "kind": "detainer",
+        "form": "I-247A",
+        "warrant_kind": "judicial_criminal_warrant",
+        "office": "ICE ERO Denver Field Office",
+        "received_at": "2020-03-04T09:00:00-08:00",
+    }
+    pack = doc["pack"]
+    assert list(pack) == ["name", "version", "label", "notes", "chain", "digest"]
+    assert pack["name"] == "washington" and pack["version"] == "2019-05-21"
+    assert pack["chain"] == ["washington@2019-05-21", "federal@2011-12-29"]
+    assert pack["digest"].startswith("sha256:") and len(pack["digest"]) == 7 + 64
+    hold, interview = doc["actions"]
+    assert list(hold) == [
+        "action",
+        "effect",
+        "required",
+        "by_default",
+        "reason",
+        "provisions",
+        "conditions",
+        "hold_limit",
+        "missing_facts",
+    ]
+    assert hold["action"] == "hold_beyond_release" and hold["effect"] == "permit"
+    assert hold["required"] is False and hold["by_default"] is False
+    assert hold["reason"].startswith("permitted by RCW 10.93.160")
+    assert [p["id"] for p in hold["provisions"]] == ["wa.rcw.10_93_160.court-order"]
+    assert list(hold["provisions"][0]) == [
+        "id",
+        "cite",
+        "source",
+        "text",
+        "effective",
+        "confidence",
+    ]
+    assert hold["provisions"][0]["source"] == "WA_RCW_43_17_420"
+    assert hold["provisions"][0]["effective"] == "2019-05-21"
+    assert hold["provisions"][0]["confidence"] == "secondary"
+    assert hold["hold_limit"] == {
+        "hours": 48,
+        "excludes_weekends_and_holidays": False,
+        "starts_at": "2017-09-27T14:00:00-06:00",
+        "ends_at": "2017-09-29T14:00:00-06:00",
+        "cite": "Form I-247A (02/17) and ICE I-247A guidance: 48 hours beyond the time of "
+        "release (FED_I247A_GUIDANCE)",
+        "note": "",
+    }
+    assert hold["missing_facts"] == [] and interview["action"] == "allow_remote_interview"
+
+
+def test_no_law_in_force_denies_holds_and_sends_the_rest_to_review() -> None:
+    from detainer_desk.law.decide import decision_without_law
+    from detainer_desk.request.document import parse_request
+
+    document = parse_request(_judicial_detainer())
+    decision = decision_without_law(document, date(2001, 1, 1), "no version in force")
+    effects = {a.action: a.effect for a in decision.actions}
+    assert effects == {
+        Action.hold_beyond_release: Effect.deny,
+        Action.allow_remote_interview: Effect.review_required,
+    }
+    for action in decision.actions:
+        assert action.by_default and not action.required and action.hold_limit is None
+        assert "no version in force" in action.reason
+
+
+def test_a_cedar_error_is_a_denied_hold_with_the_error() -> None:
+    """A context Cedar's schema refuses: the engine's error comes back as deny, not a guess."""
+    import cedarpy
+
+    from detainer_desk.law.engine import cedar_request, outcome_from_result
+
+    vs = default_library().version_set("washington", ON)
+    for action in (Action.hold_beyond_release, Action.notify_release):
+        bad = cedar_request(action, {"request": {"kind": 7}})  # type: ignore[typeddict-item]
+        result = cedarpy.is_authorized(bad, vs.rules, vs.entities, vs.schema)
+        outcome = outcome_from_result(vs, action, result)
+        assert outcome.effect is Effect.deny and outcome.error and not outcome.by_default
+        decided = action_decision(vs, action, outcome, (), Form.I_247A, None)
+        expected = Effect.deny if action is Action.hold_beyond_release else Effect.review_required
+        assert decided.effect is expected and "could not decide" in decided.reason

@@ -115,16 +115,47 @@ class SmtpSink:
 
 
 def free_port() -> int:
+    """A port that was free a moment ago (racy: only for servers in other processes, which
+    cannot hand back the port they bound); in-process servers bind port 0 themselves."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
+STARTUP_DEADLINE = 60.0  # seconds a test server may take to start before the test fails
+
+
+class PortZeroController(Controller):
+    """aiosmtpd's Controller on a port the server binds itself (port 0), read back."""
+
+    def _trigger_server(self) -> None:
+        assert self.server is not None
+        self.port = int(self.server.sockets[0].getsockname()[1])
+        super()._trigger_server()
+
+
+def start_smtp(sink: SmtpSink) -> Controller:
+    """Start a real SMTP server for `sink` on a port it binds itself; sets sink.port."""
+    controller = PortZeroController(
+        sink, hostname=sink.host, port=0, ready_timeout=STARTUP_DEADLINE
+    )
+    controller.start()
+    sink.port = controller.port
+    return controller
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port bound but not listening: a connection to it is refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield int(s.getsockname()[1])
+
+
 @pytest.fixture
 def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink("127.0.0.1", free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
-    controller.start()
+    sink = SmtpSink("127.0.0.1", 0)
+    controller = start_smtp(sink)
     try:
         yield sink
     finally:
@@ -157,7 +188,7 @@ def desk(settings: DeskSettings, clock: SettableClock) -> Iterator[Desk]:
 
 @contextmanager
 def serving(desk: Desk) -> Iterator[str]:
-    """The desk's web app on a free loopback port, in a thread; yields its base URL."""
+    """The desk's web app on a loopback port it binds itself, in a thread; yields its base URL."""
     import threading
     import time
 
@@ -165,13 +196,17 @@ def serving(desk: Desk) -> Iterator[str]:
 
     from detainer_desk.web.app import create_app
 
-    port = free_port()
-    config = uvicorn.Config(create_app(desk, worker=False), port=port, log_level="warning")
+    config = uvicorn.Config(create_app(desk, worker=False), port=0, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    deadline = time.monotonic() + STARTUP_DEADLINE
     while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"the test web server did not start within {STARTUP_DEADLINE} s")
         time.sleep(0.05)
+    port = int(server.servers[0].sockets[0].getsockname()[1])
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

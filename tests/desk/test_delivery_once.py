@@ -22,10 +22,11 @@ from detainer_desk.desk import DeskSettings, SystemClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.tables import Notification
 
-from .conftest import SmtpSink, drop_pg_database, free_port, fresh_pg_database
+from .conftest import STARTUP_DEADLINE, SmtpSink, drop_pg_database, free_port, fresh_pg_database
 from .helpers import DENVER_OFFICE, booked, detainer, event
 
 ADMIN = Actor("setup", Role.supervisor)
+LEASE_SECONDS = 1.5  # workers in these tests send with a 1 s timeout
 
 
 def _env(home: Path, smtp: SmtpSink, db: str | None = None) -> dict[str, str]:
@@ -34,7 +35,8 @@ def _env(home: Path, smtp: SmtpSink, db: str | None = None) -> dict[str, str]:
         {
             "DETAINER_DESK_HOME": str(home),
             "DETAINER_DESK_SMTP": f"{smtp.host}:{smtp.port}",
-            "DETAINER_DESK_LEASE_SECONDS": "1",
+            "DETAINER_DESK_LEASE_SECONDS": str(LEASE_SECONDS),
+            "DETAINER_DESK_SEND_TIMEOUT_SECONDS": str(LEASE_SECONDS / 1.5),
         }
     )
     if db:
@@ -84,7 +86,7 @@ def test_worker_killed_during_delivery_delivers_each_once(tmp_path: Path, smtp: 
         worker.kill()
         worker.wait()
         kills += 1
-        time.sleep(1.2)  # the dead worker's lease runs out
+        time.sleep(LEASE_SECONDS + 0.2)  # the dead worker's lease runs out
     smtp.rcpt_delay = 0.0
     worker = subprocess.Popen(command, env=_env(home, smtp), stdout=subprocess.DEVNULL)
     try:
@@ -134,8 +136,8 @@ def test_two_servers_one_postgres_send_each_notification_once(
             )
             for p in ports
         ]
-        for client in clients:
-            _wait_up(client)
+        for client, server in zip(clients, servers, strict=True):
+            _wait_up(client, server)
 
         def send(job: tuple[int, int]) -> int:
             i, which = job
@@ -163,14 +165,18 @@ def test_two_servers_one_postgres_send_each_notification_once(
         drop_pg_database(name)
 
 
-def _wait_up(client: httpx.Client) -> None:
-    for _ in range(100):
+def _wait_up(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_DEADLINE
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"server exited with {server.returncode} before answering")
         try:
-            if client.get("/api/health").status_code == 200:
+            if client.get("/api/health", timeout=5).status_code == 200:
                 return
         except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("server did not start")
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"server did not answer within {STARTUP_DEADLINE} s")
 
 
 def test_release_after_person_left_is_recorded_not_possible(desk: Desk, smtp: SmtpSink) -> None:

@@ -21,7 +21,6 @@ from typing import Any
 import duckdb
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from markupsafe import escape
 from typer.testing import CliRunner
 
@@ -33,7 +32,7 @@ from detainer_desk.desk.service import Desk
 from detainer_desk.ledger.standalone import read_checkpoint
 from detainer_desk.publish.publishing import publish
 
-from ..desk.conftest import SmtpSink, free_port, serving
+from ..desk.conftest import SmtpSink, free_port, serving, start_smtp
 from ..desk.helpers import DENVER_OFFICE, booked, detainer, event
 from ..desk.test_ui_browser import ARGS, SHOTS
 from ..helpers import CHROMIUM, FACT_SHEET
@@ -102,9 +101,8 @@ def _traffic(desk: Desk, clock: SettableClock, smtp: SmtpSink, n: int = 60) -> l
 
 @pytest.fixture(scope="module")
 def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink("127.0.0.1", free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
-    controller.start()
+    sink = SmtpSink("127.0.0.1", 0)
+    controller = start_smtp(sink)
     yield sink
     controller.stop()
 

@@ -3,35 +3,46 @@
 Queued in the same transaction as the event that made them due; one per (request, release) by a
 unique key. The worker leases due rows (PostgreSQL `FOR UPDATE SKIP LOCKED`, so several workers
 never take the same row), sends each with its idempotency key as the e-mail Message-ID or the
-webhook's Idempotency-Key header, then records the result. A worker killed before it records a
-send leaves the lease to expire; the next worker sends again with the same key. That window is
-the time between the receiving server's "250 OK" and our commit (milliseconds); receivers can
-drop a repeat by its key, and the ledger shows every attempt.
+webhook's Idempotency-Key header, then records the result.
+
+Leases are owned: every write after the lease is a compare-and-set on (row, this worker, this
+attempt, lease not expired), so a worker whose lease ran out records nothing and does not send.
+Just before each send the lease is renewed (the same compare-and-set) to at least
+`LEASE_PER_TIMEOUT` times the transport's timeout, and an e-mail send is cut off at that timeout
+(a deadline over the whole SMTP conversation), so a send that starts finishes inside its lease.
+What remains (docs/desk.md): a worker killed between the receiver's "250 OK" and our commit, a
+worker frozen (or a clock wrong) for longer than the lease, and a webhook stalled in several
+socket operations; the next worker then sends again with the same key, receivers can drop a
+repeat by it, and the ledger shows every attempt.
 """
 
 from __future__ import annotations
 
 import json
 import smtplib
+import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from detainer_desk.desk.clock import Clock
+from detainer_desk.desk.holdclock import raise_alarm
 from detainer_desk.desk.tables import Booking, FederalRequest, Notification, Office
 from detainer_desk.ledger.entries import append, lock_ledger
 from detainer_desk.ledger.rows import mark
 
 LEASE = timedelta(seconds=60)
+LEASE_PER_TIMEOUT = 1.5  # a lease is at least this many send timeouts long
 MAX_ATTEMPTS = 8
+ALARM_AFTER_FAILURES = 3  # consecutive failed attempts before the desk raises an alarm
 WORKER = "worker"
 
 
@@ -46,12 +57,44 @@ class Message:
 
 
 class Transport(Protocol):
+    @property
+    def timeout(self) -> float:
+        """The longest one send may take, in seconds."""
+        ...
+
     def send(self, channel: str, address: str, message: Message) -> str: ...
+
+
+class _DeadlineSMTP(smtplib.SMTP):
+    """smtplib with one deadline over the whole conversation, not one timeout per operation."""
+
+    def __init__(self, host: str, port: int, seconds: float) -> None:
+        self._deadline = time.monotonic() + seconds
+        super().__init__(host, port, timeout=seconds)
+
+    def _left(self) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the send took longer than its timeout")
+        if self.sock is not None:
+            self.sock.settimeout(left)
+        return left
+
+    def send(self, s: Any) -> None:  # bytes or str, as smtplib sends them
+        self._left()
+        super().send(s)
+
+    def getreply(self) -> tuple[int, bytes]:
+        self._left()
+        return super().getreply()
 
 
 @dataclass(frozen=True)
 class NetworkTransport:
-    """SMTP for e-mail, HTTPS POST (JSON) for webhooks."""
+    """SMTP for e-mail, HTTPS POST (JSON) for webhooks.
+
+    `timeout` bounds a whole e-mail conversation; a webhook's, each socket operation.
+    """
 
     smtp_host: str
     smtp_port: int
@@ -70,7 +113,7 @@ class NetworkTransport:
         mail["Subject"] = message.subject
         mail["Message-ID"] = f"<{message.key}@detainer-desk>"
         mail.set_content(message.body)
-        with smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=self.timeout) as smtp:
+        with _DeadlineSMTP(self.smtp_host, self.smtp_port, self.timeout) as smtp:
             refused = smtp.send_message(mail)
         if refused:
             raise OSError(f"recipient refused: {sorted(refused)}")
@@ -155,6 +198,40 @@ class Lease:
     notification_id: int
     key: str
     attempt: int
+    worker: str = WORKER
+
+
+def lease_length(lease: timedelta, transport: Transport) -> timedelta:
+    """A lease long enough for one send: at least LEASE_PER_TIMEOUT times its timeout."""
+    return max(lease, timedelta(seconds=transport.timeout * LEASE_PER_TIMEOUT))
+
+
+def _owned(lease: Lease, now: datetime) -> list[Any]:
+    """The compare-and-set every write after leasing makes: still ours, still in time."""
+    return [
+        Notification.id == lease.notification_id,
+        Notification.leased_by == lease.worker,
+        Notification.attempts == lease.attempt,
+        Notification.status == "sending",
+        Notification.lease_until > now,
+    ]
+
+
+def renew_lease(session: Session, lease: Lease, now: datetime, length: timedelta) -> bool:
+    """Extend this worker's lease from now; False when it is no longer ours (or ran out)."""
+    return _compare_and_set(session, lease, now, {"lease_until": now + length})
+
+
+def _compare_and_set(session: Session, lease: Lease, now: datetime, values: dict[str, Any]) -> bool:
+    """UPDATE … WHERE the row is still ours: True when it was (one row written)."""
+    result = session.execute(update(Notification).where(*_owned(lease, now)).values(values))
+    if cast(CursorResult[Any], result).rowcount != 1:
+        return False
+    # A Core UPDATE bypasses the unit of work: seal the row's new content in the ledger too.
+    row = session.get(Notification, lease.notification_id, populate_existing=True)
+    assert row is not None
+    mark(session, row)
+    return True
 
 
 def lease_due(
@@ -194,7 +271,7 @@ def lease_due(
                 now,
                 {"notifications": [r.id for r in rows]},
             )
-        return [Lease(r.id, r.idempotency_key, r.attempts) for r in rows]
+        return [Lease(r.id, r.idempotency_key, r.attempts, worker) for r in rows]
 
 
 def compose_message(
@@ -222,10 +299,14 @@ def deliver_one(
     clock: Clock,
     zone: ZoneInfo,
     before_send: Callable[[Lease], None] | None = None,
+    lease_for: timedelta = LEASE,
 ) -> str:
-    """Send one leased notification and record what happened. Returns its new status."""
+    """Send one leased notification and record what happened. Returns its new status, or
+    `lease_lost` when the lease ran out or another worker holds the row (nothing is sent)."""
     with sessions.begin() as session:
         lock_ledger(session)
+        if not renew_lease(session, lease, clock.now(), lease_length(lease_for, transport)):
+            return LEASE_LOST
         note = session.get(Notification, lease.notification_id)
         assert note is not None
         request = session.get(FederalRequest, note.request_pk)
@@ -247,6 +328,27 @@ def deliver_one(
     except (OSError, smtplib.SMTPException) as exc:
         return _record_failure(sessions, lease, clock, f"{type(exc).__name__}: {exc}")
     return _record_sent(sessions, lease, clock, channel, address, result)
+
+
+LEASE_LOST = "lease_lost"
+
+
+def _lost(session: Session, lease: Lease, now: datetime, what: str, detail: str) -> str:
+    """A result that came back after the lease was lost: into the ledger, not onto the row."""
+    append(
+        session,
+        "notification_result_after_lease_lost",
+        WORKER,
+        now,
+        {
+            "notification": lease.notification_id,
+            "attempt": lease.attempt,
+            "worker": lease.worker,
+            "outcome": what,
+            "detail": detail,
+        },
+    )
+    return LEASE_LOST
 
 
 def _cannot_send(note: Notification, booking: Booking, office: Office | None) -> str | None:
@@ -283,10 +385,19 @@ def _record_sent(
     now = clock.now()
     with sessions.begin() as session:
         lock_ledger(session)
+        sent = {
+            "status": "sent",
+            "sent_at": now,
+            "result": result,
+            "channel": channel,
+            "address": address,
+            "lease_until": None,
+        }
+        if not _compare_and_set(session, lease, now, sent):
+            return _lost(session, lease, now, "sent", result)
         note = session.get(Notification, lease.notification_id)
         assert note is not None
-        note.status, note.sent_at, note.result = "sent", now, result
-        note.channel, note.address, note.lease_until = channel, address, None
+        session.refresh(note)
         booking_released = _released_at(session, note)
         end = booking_released or note.release_at
         if end is not None:
@@ -320,15 +431,19 @@ def _record_failure(sessions: sessionmaker[Session], lease: Lease, clock: Clock,
     now = clock.now()
     with sessions.begin() as session:
         lock_ledger(session)
+        final = lease.attempt >= MAX_ATTEMPTS
+        values: dict[str, Any] = {"result": error, "lease_until": None}
+        if final:
+            values["status"] = "failed"
+            values["not_in_time_reason"] = f"delivery failed {lease.attempt} times: {error}"
+        else:
+            values["status"] = "queued"
+            values["next_attempt_at"] = now + backoff(lease.attempt)
+        if not _compare_and_set(session, lease, now, values):
+            return _lost(session, lease, now, "failed", error)
         note = session.get(Notification, lease.notification_id)
         assert note is not None
-        note.result, note.lease_until = error, None
-        if lease.attempt >= MAX_ATTEMPTS:
-            note.status = "failed"
-            note.not_in_time_reason = f"delivery failed {lease.attempt} times: {error}"
-        else:
-            note.status = "queued"
-            note.next_attempt_at = now + backoff(lease.attempt)
+        session.refresh(note)
         append(
             session,
             "notification_failed",
@@ -342,7 +457,29 @@ def _record_failure(sessions: sessionmaker[Session], lease: Lease, clock: Clock,
                 "final": note.status == "failed",
             },
         )
+        if lease.attempt >= ALARM_AFTER_FAILURES:
+            _alarm_failing(session, note, lease.attempt, error, now)
         return note.status
+
+
+def _alarm_failing(
+    session: Session, note: Notification, attempts: int, error: str, now: datetime
+) -> None:
+    """Repeated delivery failures are an alarm on the desk, not a silent retry loop."""
+    request = session.get(FederalRequest, note.request_pk)
+    booking = session.get(Booking, request.booking_pk) if request else None
+    if booking is None:
+        return
+    raise_alarm(
+        session,
+        booking,
+        note.request_pk,
+        "notification_delivery_failing",
+        f"release notification {note.idempotency_key} failed {attempts} times "
+        f"(last: {error}); notify the requesting office another way",
+        note.release_at,
+        now,
+    )
 
 
 def backoff(attempt: int) -> timedelta:
@@ -361,8 +498,9 @@ def deliver_due(
 ) -> dict[str, int]:
     """One pass of the worker: lease what is due, deliver each. Returns counts by new status."""
     counts: dict[str, int] = {}
-    for lease in lease_due(sessions, clock, worker, lease=lease_for):
-        status = deliver_one(sessions, lease, transport, clock, zone, before_send)
+    length = lease_length(lease_for, transport)
+    for lease in lease_due(sessions, clock, worker, lease=length):
+        status = deliver_one(sessions, lease, transport, clock, zone, before_send, length)
         counts[status] = counts.get(status, 0) + 1
     return counts
 

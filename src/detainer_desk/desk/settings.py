@@ -37,6 +37,7 @@ class DeskSettings:
     session_hours: float = 8.0  # a staff UI login lasts this long
     login_attempts: int = 5  # failed UI logins per client per window before 429
     login_window_minutes: float = 15.0
+    send_timeout_seconds: float = 20.0  # one send's limit; a lease is at least 1.5 times it
 
     @property
     def db_url(self) -> str:
@@ -82,6 +83,8 @@ class DeskSettings:
             s = replace(s, lease_seconds=float(env["DETAINER_DESK_LEASE_SECONDS"]))
         if "DETAINER_DESK_MAX_BODY_BYTES" in env:
             s = replace(s, max_body_bytes=int(env["DETAINER_DESK_MAX_BODY_BYTES"]))
+        if "DETAINER_DESK_SEND_TIMEOUT_SECONDS" in env:
+            s = replace(s, send_timeout_seconds=float(env["DETAINER_DESK_SEND_TIMEOUT_SECONDS"]))
         if "DETAINER_DESK_SMTP" in env:
             host, _, port = env["DETAINER_DESK_SMTP"].partition(":")
             s = replace(s, smtp_host=host, smtp_port=int(port or 25))
