@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -94,6 +94,8 @@ from detainer_desk.ledger.log import make_checkpoint, prove_consistency, prove_i
 from detainer_desk.request.document import ExceptionEstablished, RequestDocument, parse_request
 from detainer_desk.request.forbidden import forbidden_categories, strip_forbidden_fields
 from detainer_desk.vocabulary import Action, Effect, WarrantKind
+
+_Row = TypeVar("_Row")
 
 
 @dataclass
@@ -681,10 +683,7 @@ class Desk:
         require(actor, Permission.confirm_override)
         doc = parse_edge(ConfirmationDocument, raw)
         with self._transaction() as session:
-            check_id(override_id, "override_id", "override")
-            row = session.get(Override, override_id)
-            if row is None:
-                raise NotFoundError(f"no override {override_id}", field="override_id")
+            row = _existing(session, Override, override_id, "override_id", "override")
             if row.status != "pending":
                 raise ConflictError(
                     f"override {override_id} is {row.status}, not pending confirmation",
@@ -780,10 +779,7 @@ class Desk:
         require(actor, Permission.record_interview)
         doc = parse_edge(InterviewOutcomeDocument, raw)
         with self._transaction() as session:
-            check_id(interview_id, "interview_id", "interview")
-            row = session.get(InterviewRecord, interview_id)
-            if row is None:
-                raise NotFoundError(f"no interview {interview_id}", field="interview_id")
+            row = _existing(session, InterviewRecord, interview_id, "interview_id", "interview")
             if doc.held:
                 self._check_may_hold_interview(session, row)
             row.status = "held" if doc.held else "not_held"
@@ -862,10 +858,7 @@ class Desk:
         require(actor, Permission.acknowledge_alarm)
         doc = parse_edge(AcknowledgementDocument, raw)
         with self._transaction() as session:
-            check_id(alarm_id, "alarm_id", "alarm")
-            alarm = session.get(Alarm, alarm_id)
-            if alarm is None:
-                raise NotFoundError(f"no alarm {alarm_id}", field="alarm_id")
+            alarm = _existing(session, Alarm, alarm_id, "alarm_id", "alarm")
             if alarm.acknowledged_at is not None:
                 raise ConflictError(f"alarm {alarm_id} is already acknowledged", field="alarm_id")
             now = self.clock.now()
@@ -1056,10 +1049,7 @@ class Desk:
 
     @staticmethod
     def _request(session: Session, request_id: int) -> tuple[FederalRequest, Booking]:
-        check_id(request_id, "request_id", "request")
-        request = session.get(FederalRequest, request_id)
-        if request is None:
-            raise NotFoundError(f"no request {request_id}", field="request_id")
+        request = _existing(session, FederalRequest, request_id, "request_id", "request")
         booking = session.get(Booking, request.booking_pk)
         assert booking is not None
         return request, booking
@@ -1087,3 +1077,12 @@ def _event_facts(event: JailEventDocument, facts: dict[str, Any]) -> dict[str, A
     data = event.model_dump(mode="json", exclude_none=True)
     facts.update(_booking_facts(data))
     return facts
+
+
+def _existing(session: Session, model: type[_Row], row_id: int, field: str, noun: str) -> _Row:
+    """The row `row_id` of `model`, or 404 naming `field` (ids out of the database's range too)."""
+    check_id(row_id, field, noun)
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFoundError(f"no {noun} {row_id}", field=field)
+    return row

@@ -34,8 +34,9 @@ from detainer_desk.ledger.standalone import (
 )
 
 
-def bodies(session: Session, batch: int = 5000) -> Iterator[LedgerEntry]:
-    last = 0
+def bodies(session: Session, batch: int = 5000, after: int = 0) -> Iterator[LedgerEntry]:
+    """The entries after sequence number `after`, in order, read in batches."""
+    last = after
     while True:
         rows = list(
             session.execute(
@@ -179,7 +180,7 @@ def verify_since(session: Session, vkey: str, held_note: str) -> Verified:
         checkpoints.setdefault(cp.size, []).append(cp)
     sealed: dict[tuple[str, Any], tuple[str | None, int]] = {}
     count, newest = 0, held
-    for row in _bodies_after(session, held.size):
+    for row in bodies(session, after=held.size):
         check_entries([row.body], start=row.seq)
         leaf = leaf_hash(row.body)
         if leaf != row.leaf_hash or chain_hash(previous, leaf) != row.chain_hash:
@@ -201,23 +202,6 @@ def verify_since(session: Session, vkey: str, held_note: str) -> Verified:
         raise VerificationError("the stored tree state does not match the new entries: edited?")
     rows_checked = check_sealed(session, sealed)
     return Verified(count, newest.size, held.size, rows_checked, True)
-
-
-def _bodies_after(session: Session, after: int, batch: int = 5000) -> Iterator[LedgerEntry]:
-    last = after
-    while True:
-        rows = list(
-            session.execute(
-                select(LedgerEntry)
-                .where(LedgerEntry.seq > last)
-                .order_by(LedgerEntry.seq)
-                .limit(batch)
-            ).scalars()
-        )
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].seq
 
 
 def _check_stored_hashes(rows: list[LedgerEntry]) -> None:
