@@ -132,3 +132,21 @@ def test_agency_must_be_a_known_kind(packs: Path) -> None:
     cedar.write_text(cedar.read_text().replace('@agency("probation")', '@agency("parole")', 1))
     problems = check_packs(packs)
     assert any("parole" in p for p in problems), problems
+
+
+def test_rule_the_fact_sheet_binds_to_one_agency_must_name_it(packs: Path) -> None:
+    # Travis County's 2017 policy binds the Sheriff's Office (fact sheet section 10): a rule
+    # citing it that names no agency (and so would decide for Austin police too) is refused.
+    cedar = packs / "travis-county" / "policies.cedar"
+    text = cedar.read_text()
+    unscoped = text.replace('@agency("sheriff")\n', "", 1).replace(
+        'when { context.agency.kind == "sheriff" && !context.request.judicial_warrant };',
+        "when { !context.request.judicial_warrant };",
+        1,
+    )
+    assert unscoped != text
+    cedar.write_text(unscoped)
+    result = check_cli(packs)
+    assert result.returncode == 1
+    assert "trv.tcso-2017.no-hold-without-judicial-warrant" in result.stderr
+    assert "TX_TRAVIS_POLICY_2017" in result.stderr and '@agency("sheriff")' in result.stderr

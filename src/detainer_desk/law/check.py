@@ -2,12 +2,16 @@
 
 A pack fails when a rule lacks a citation or another required annotation, reads an attribute
 the shared schema does not have, or when versions overlap or leave a change of law inside one
-version. Each problem names the pack and the rule.
+version, or when a rule citing a provision the fact sheet binds to one agency
+(`agency_bound.yaml`) does not name that agency. Each problem names the pack and the rule.
 """
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
+
+import yaml
 
 from detainer_desk.errors import PackError
 from detainer_desk.law.pack import Pack, PolicyLibrary, load_pack, load_schema
@@ -31,6 +35,7 @@ def check_packs(packs_dir: Path) -> list[str]:
                 load_scenarios(scenarios)
             except PackError as exc:
                 problems.append(exc.message)
+    problems.extend(_agency_bound_problems(packs))
     for name in sorted(packs):
         try:
             PolicyLibrary({n: packs[n] for n in _chain_names(packs, name)}, schema)
@@ -46,3 +51,24 @@ def _chain_names(packs: dict[str, Pack], name: str) -> list[str]:
         parent = current.manifest.builds_on
         current = packs.get(parent) if parent else None
     return names
+
+
+def _agency_bound_problems(packs: dict[str, Pack]) -> list[str]:
+    """A rule citing a provision the fact sheet binds to one agency must name that agency."""
+    bound = yaml.safe_load(
+        resources.files("detainer_desk.law").joinpath("agency_bound.yaml").read_text()
+    )
+    problems = []
+    for name in sorted(packs):
+        for rule in packs[name].provisions:
+            for key in (k.strip() for k in rule.source.split(",")):
+                if key not in bound:
+                    continue
+                kinds = set(bound[key]["agencies"])
+                if not rule.agencies or not rule.agencies <= kinds:
+                    problems.append(
+                        f"{name}: rule {rule.id!r} cites {key}, which binds only "
+                        f"{', '.join(sorted(kinds))} ({bound[key]['why']}); add "
+                        f'@agency("{",".join(sorted(kinds))}") and test context.agency.kind'
+                    )
+    return problems
