@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from detainer_desk import __version__
 from detainer_desk.commands.classify import register as register_classify
 from detainer_desk.commands.common import _clear_errors, _console
 from detainer_desk.commands.desk import register as register_desk_commands
@@ -24,6 +25,7 @@ from detainer_desk.render import (
     print_decision,
     print_pack_list,
     print_version_set,
+    version_set_json,
 )
 from detainer_desk.request.document import load_request_file, request_json_schema
 
@@ -31,6 +33,26 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 policy_app = typer.Typer(no_args_is_help=True, help="Inspect, check and test the policy packs.")
 app.add_typer(policy_app, name="policy")
 app.add_typer(ledger_app, name="ledger")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"detainer-desk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Receive, decide and track federal immigration requests under the local law in force."""
+
+
 register_desk_commands(app)
 register_demo_desk(app)
 register_classify(app)
@@ -50,6 +72,7 @@ def _parse_date(value: str | None) -> date | None:
         raise typer.Exit(2) from None
 
 
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 OnOption = Annotated[
     str | None, typer.Option("--on", help="Decide under the law of this date (YYYY-MM-DD).")
 ]
@@ -89,12 +112,15 @@ def policy_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
 
 
 @policy_app.command("show")
-def policy_show(pack: str, on: OnOption = None) -> None:
+def policy_show(pack: str, on: OnOption = None, as_json: JsonOption = False) -> None:
     """Show the rules of a pack in force on a date (default: today)."""
     day = _parse_date(on) or date.today()
     with _clear_errors():
         vs = default_library().version_set(pack, day)
-    print_version_set(vs, _console())
+    if as_json:
+        typer.echo(json.dumps(version_set_json(vs), indent=2, ensure_ascii=False, default=str))
+    else:
+        print_version_set(vs, _console())
 
 
 PacksDir = Annotated[
@@ -103,10 +129,13 @@ PacksDir = Annotated[
 
 
 @policy_app.command("check")
-def policy_check(packs_dir: PacksDir = None) -> None:
+def policy_check(packs_dir: PacksDir = None, as_json: JsonOption = False) -> None:
     """Validate every pack: schema, ids, citations, dates, versions. Exit 1 on any problem."""
     folder = packs_dir or default_packs_dir()
     problems = check_packs(folder)
+    if as_json:
+        typer.echo(json.dumps({"folder": str(folder), "problems": problems}, indent=2))
+        raise typer.Exit(1 if problems else 0)
     for problem in problems:
         typer.echo(f"error: {problem}", err=True)
     if problems:
@@ -118,9 +147,11 @@ def policy_check(packs_dir: PacksDir = None) -> None:
 def policy_test(
     pack: Annotated[str | None, typer.Argument(help="Only this pack.")] = None,
     packs_dir: PacksDir = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Run the packs' YAML scenarios; exit 1 if any fails."""
     folder = packs_dir or default_packs_dir()
+    results: list[dict[str, Any]] = []
     with _clear_errors():
         library = PolicyLibrary.load(folder)
         files = [f for f in scenario_files(folder) if pack is None or f.parent.name == pack]
@@ -129,12 +160,21 @@ def policy_test(
             for scenario in load_scenarios(path):
                 total += 1
                 problems = run_scenario(scenario, library)
+                results.append(
+                    {"pack": scenario.pack, "name": scenario.name, "on": str(scenario.on)}
+                    | {"problems": problems}
+                )
+                failed += bool(problems)
+                if as_json:
+                    continue
                 mark = "[red]FAIL[/]" if problems else "[green]ok[/]"
                 _console().print(f"{mark} {scenario.pack}: {scenario.name} ({scenario.on})")
                 for problem in problems:
                     _console().print(f"     {problem}")
-                failed += bool(problems)
-    typer.echo(f"{total - failed} passed, {failed} failed")
+    if as_json:
+        typer.echo(json.dumps({"passed": total - failed, "failed": failed, "scenarios": results}))
+    else:
+        typer.echo(f"{total - failed} passed, {failed} failed")
     if failed or not total:
         raise typer.Exit(1)
 
@@ -148,8 +188,8 @@ DEMO_CASES: list[tuple[str, str | None, date]] = [
 
 
 @app.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of the request document."""
+def schema_command(as_json: JsonOption = True) -> None:
+    """Print the JSON Schema of the request document (always JSON)."""
     typer.echo(json.dumps(request_json_schema(), indent=2, ensure_ascii=False))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -126,3 +128,27 @@ def print_replay(
         values = [getattr(r, attr) for _, attr in columns]
         table.add_row(*("—" if v is None else str(v) for v in values))
     console.print(table)
+
+
+def version_set_json(vs: VersionSet) -> dict[str, Any]:
+    """The rules of a pack in force, as `policy show --json` prints them."""
+    return {
+        "pack": vs.pack.manifest.name,
+        "title": vs.pack.manifest.title,
+        "version": str(vs.version.from_),
+        "label": vs.version.label,
+        "digest": vs.digest,
+        "rules": [
+            {
+                "id": p.id,
+                "pack": p.pack,
+                "effective": str(p.effective),
+                "effect": "condition" if p.is_condition else p.effect,
+                "mandatory": p.mandatory,
+                "actions": sorted(a.value for a in p.actions),
+                "cite": p.cite,
+                "text": p.text,
+            }
+            for p in sorted(vs.provisions.values(), key=lambda p: (p.pack, p.id))
+        ],
+    }

@@ -112,3 +112,30 @@ def test_public_token_cannot_open_the_queue(served: tuple[str, Desk]) -> None:
         page.get_by_role("button", name="Log in").click()
         expect(page.get_by_role("alert")).to_contain_text("may not read queue")
         browser.close()
+
+
+def test_api_docs_render_with_the_network_blocked(served: tuple[str, Desk]) -> None:
+    """Swagger UI comes from the desk itself: every request off 127.0.0.1 is aborted."""
+    from playwright.sync_api import Route, expect, sync_playwright
+
+    base, _ = served
+    blocked: list[str] = []
+
+    def only_local(route: Route) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.route("**/*", only_local)
+        page.goto(f"{base}/docs")
+        expect(page.locator(".swagger-ui .info .title")).to_contain_text("Detainer Desk")
+        expect(page.get_by_text("/api/requests/{request_id}/amend").first).to_be_visible()
+        page.screenshot(path=str(SHOTS / "docs-offline.png"))
+        browser.close()
+    assert blocked == []  # nothing even tried to leave the machine

@@ -6,7 +6,6 @@ import csv
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,16 +26,16 @@ DbOption = Annotated[
     str | None,
     typer.Option("--db", help="Database URL (DETAINER_DESK_DB); default SQLite in --home."),
 ]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AlwaysJson = Annotated[
+    bool, typer.Option("--json", help="Print JSON (always: the output is JSON).")
+]
 ADMIN = Actor("cli", Role.supervisor)
 
 
-def settings_from(home: Path | None, db: str | None) -> DeskSettings:
-    settings = DeskSettings.from_env()
-    if home is not None:
-        settings = replace(settings, home=home)
-    if db is not None:
-        settings = replace(settings, db=db)
-    return settings
+def settings_from(home: Path | None, db: str | None, **explicit: Any) -> DeskSettings:
+    """The one settings object: these options over DETAINER_DESK_* over the desk's file."""
+    return DeskSettings.from_env(home=home, db=db, **explicit)
 
 
 def _open(home: Path | None, db: str | None) -> Desk:
@@ -52,10 +51,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(token_app, name="token")
 
     @app.command("init")
-    def init(home: HomeOption = None, db: DbOption = None) -> None:
+    def init(home: HomeOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
         """Create the desk: database schema (Alembic) and the ledger's signing key."""
         with _clear_errors():
             done = initialise(settings_from(home, db))
+        if as_json:
+            _print_json(
+                {"db": done.db_url, "public_key": done.public_key, "key_created": done.key_created}
+            )
+            return
         typer.echo(f"desk ready: {done.db_url}")
         typer.echo(f"ledger public key{' (new)' if done.key_created else ''}: {done.public_key}")
 
@@ -69,11 +73,15 @@ def register(app: typer.Typer) -> None:
         office: Annotated[str | None, typer.Option(help="For federal_liaison.")] = None,
         home: HomeOption = None,
         db: DbOption = None,
+        as_json: JsonOption = False,
     ) -> None:
         """Issue a token; it is printed once and stored only as a hash."""
         with _clear_errors():
             token = _open(home, db).create_token(name, role, office)
-        typer.echo(token)
+        if as_json:
+            _print_json({"name": name, "role": role, "office": office, "token": token})
+        else:
+            typer.echo(token)
 
     @app.command("office")
     def office(
@@ -82,6 +90,7 @@ def register(app: typer.Typer) -> None:
         address: Annotated[str, typer.Option(help="E-mail address or https URL.")],
         home: HomeOption = None,
         db: DbOption = None,
+        as_json: AlwaysJson = True,
     ) -> None:
         """Say where a requesting office's release notifications go."""
         with _clear_errors():
@@ -107,12 +116,13 @@ def register(app: typer.Typer) -> None:
         ] = False,
         home: HomeOption = None,
         db: DbOption = None,
+        as_json: JsonOption = False,
     ) -> None:
         """Receive requests and jail events; each request is decided on arrival."""
         with _clear_errors():
             desk = _open(home, db)
             records = list(read_records(file))
-            with Progress(console=_console(), transient=True) as progress:
+            with Progress(console=_console(), transient=True, disable=as_json) as progress:
                 task = progress.add_task("intake", total=len(records))
 
                 def ticking() -> Iterator[tuple[int, dict[str, Any] | InputError]]:
@@ -123,9 +133,13 @@ def register(app: typer.Typer) -> None:
                 accepted, errors = desk.receive_bulk(
                     ADMIN, ticking(), strip_forbidden=strip_forbidden
                 )
-        for line, reason in errors:
-            typer.echo(f"{file}:{line}: {reason}", err=True)
-        typer.echo(f"accepted {accepted}, refused {len(errors)}")
+        if as_json:
+            refused = [{"line": line, "reason": reason} for line, reason in errors]
+            _print_json({"accepted": accepted, "refused": refused})
+        else:
+            for line, reason in errors:
+                typer.echo(f"{file}:{line}: {reason}", err=True)
+            typer.echo(f"accepted {accepted}, refused {len(errors)}")
         if errors:
             raise typer.Exit(2)
 
@@ -143,6 +157,7 @@ def register(app: typer.Typer) -> None:
         extra: Annotated[str, typer.Option(help="More fields as a JSON object.")] = "{}",
         home: HomeOption = None,
         db: DbOption = None,
+        as_json: AlwaysJson = True,
     ) -> None:
         """Record one jail event."""
         with _clear_errors():
@@ -160,6 +175,7 @@ def register(app: typer.Typer) -> None:
         check: Annotated[bool, typer.Option(help="Run the hold clock first.")] = True,
         home: HomeOption = None,
         db: DbOption = None,
+        as_json: AlwaysJson = True,
     ) -> None:
         """List open alarms (after a hold-clock check), or acknowledge one with a note."""
         with _clear_errors():
@@ -186,6 +202,7 @@ def register(app: typer.Typer) -> None:
 
         with _clear_errors():
             desk = _open(home, db)
+        print_urls(desk.settings, host, port, worker)
         uvicorn.run(create_app(desk, worker=worker), host=host, port=port, log_level="warning")
 
     @app.command("worker")
@@ -200,6 +217,18 @@ def register(app: typer.Typer) -> None:
         with _clear_errors():
             desk = _open(home, db)
         run_worker(desk, threading.Event(), once=once)
+
+
+def print_urls(settings: DeskSettings, host: str, port: int, worker: bool) -> None:
+    """What `serve` prints before it starts: where everything is."""
+    base = f"http://{host}:{port}"
+    typer.echo(f"Detainer Desk serving {settings.agency_name} ({settings.timezone})")
+    typer.echo(f"  staff UI        {base}/ui/")
+    typer.echo(f"  API docs        {base}/docs  (ReDoc {base}/redoc)")
+    typer.echo(f"  public report   {base}/public/")
+    typer.echo(f"  database        {settings.db_url}")
+    typer.echo(f"  access log      {settings.access_log_path}")
+    typer.echo(f"  worker          {'in this process' if worker else 'not here (--no-worker)'}")
 
 
 def _json_object(text: str, option: str) -> dict[str, Any]:
@@ -265,13 +294,9 @@ def register_demo(app: typer.Typer) -> None:
             mapping = load_mapping("pierce")
             imported = import_file(data / Path(mapping.file).name, mapping)
             shutil.rmtree(home, ignore_errors=True)
-            settings = replace(
-                DeskSettings.from_env(),
-                home=home,
-                db=None,
-                timezone="America/Los_Angeles",
-                agency_name="Pierce County Jail",
-            )
+            settings = DeskSettings.from_env(
+                home=home, timezone="America/Los_Angeles", agency_name="Pierce County Jail"
+            ).with_changes(db=None)
             initialise(settings)
             clock = SettableClock()
             desk = open_desk(settings, clock)
@@ -301,5 +326,6 @@ def register_demo(app: typer.Typer) -> None:
 
             from detainer_desk.web.app import create_app
 
+            print_urls(settings, "127.0.0.1", port, True)
             typer.echo("serving (Ctrl-C to stop)")
             uvicorn.run(create_app(open_desk(settings)), port=port, log_level="warning")

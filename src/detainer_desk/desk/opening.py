@@ -36,6 +36,7 @@ def initialise(settings: DeskSettings) -> Initialised:
 def open_desk(
     settings: DeskSettings, clock: Clock | None = None, library: PolicyLibrary | None = None
 ) -> Desk:
+    settings = settings.with_desk_file()
     engine = make_engine(settings.db_url)
     if not is_initialised(engine):
         engine.dispose()

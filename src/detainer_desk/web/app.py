@@ -9,11 +9,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
+from detainer_desk import __version__
 from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
 from detainer_desk.web import api, errors, public, ui
+from detainer_desk.web.access_log import AccessLog, AccessLogMiddleware
 
 
 def create_app(
@@ -40,12 +43,14 @@ def create_app(
         if thread is not None:
             thread.join(timeout=10)
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the assets fastapi-offline ships: /docs works with no network.
+    app: FastAPI = FastAPIOffline(
         title="Detainer Desk",
         description="Receive, decide and track federal immigration requests under local law.",
-        version="0.1.0",
+        version=__version__,
         lifespan=lifespan,
     )
+    app.add_middleware(AccessLogMiddleware, log=AccessLog(desk.settings.access_log_path))
     app.state.desk = desk
     errors.install(app)
     app.include_router(api.router)
