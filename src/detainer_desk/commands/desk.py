@@ -51,16 +51,43 @@ def register(app: typer.Typer) -> None:
     app.add_typer(token_app, name="token")
 
     @app.command("init")
-    def init(home: HomeOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
-        """Create the desk: database schema (Alembic) and the ledger's signing key."""
+    def init(
+        home: HomeOption = None,
+        db: DbOption = None,
+        jurisdiction: Annotated[
+            str | None, typer.Option(help="The desk's policy pack (e.g. texas).")
+        ] = None,
+        time_zone: Annotated[
+            str | None,
+            typer.Option(help="The jail's clock (IANA name); default the pack's time_zone."),
+        ] = None,
+        agency_name: Annotated[str | None, typer.Option(help="e.g. Travis County Sheriff")] = None,
+        agency_office: Annotated[str | None, typer.Option(help="e.g. Records Unit")] = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Create the desk: schema (Alembic), ledger signing key, its jurisdiction and clock."""
         with _clear_errors():
-            done = initialise(settings_from(home, db))
+            done = initialise(
+                settings_from(
+                    home,
+                    db,
+                    jurisdiction=jurisdiction,
+                    timezone=time_zone,
+                    agency_name=agency_name,
+                    agency_office=agency_office,
+                )
+            )
+        s = done.settings
         if as_json:
             _print_json(
                 {"db": done.db_url, "public_key": done.public_key, "key_created": done.key_created}
+                | {"jurisdiction": s.jurisdiction, "time_zone": s.timezone}
+                | {"agency_name": s.agency_name, "agency_office": s.agency_office}
             )
             return
         typer.echo(f"desk ready: {done.db_url}")
+        typer.echo(f"  {s.agency_name}, {s.agency_office}; jurisdiction {s.jurisdiction or '-'}")
+        typer.echo(f"  clock: {s.timezone}")
         typer.echo(f"ledger public key{' (new)' if done.key_created else ''}: {done.public_key}")
 
     @token_app.command("create")

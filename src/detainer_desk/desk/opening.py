@@ -19,10 +19,16 @@ class Initialised:
     db_url: str
     public_key: str
     key_created: bool
+    settings: DeskSettings
 
 
-def initialise(settings: DeskSettings) -> Initialised:
-    """Create the home folder, the schema (Alembic) and the ledger signing key; idempotent."""
+def initialise(settings: DeskSettings, library: PolicyLibrary | None = None) -> Initialised:
+    """Create the home folder, the schema (Alembic), the ledger signing key and the desk's file
+    (its jurisdiction, clock and agency); idempotent: a second init keeps what the first chose.
+
+    The desk's clock defaults to its jurisdiction's time zone (the pack manifest's `time_zone`).
+    """
+    settings = desk_identity(settings.with_desk_file(), library)
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
     try:
@@ -30,7 +36,20 @@ def initialise(settings: DeskSettings) -> Initialised:
     finally:
         engine.dispose()
     created = ensure_signing_key(settings.signing_key_path, settings.public_key_path)
-    return Initialised(settings.db_url, settings.public_key_path.read_text().strip(), created)
+    settings.write_desk_file()
+    return Initialised(
+        settings.db_url, settings.public_key_path.read_text().strip(), created, settings
+    )
+
+
+def desk_identity(settings: DeskSettings, library: PolicyLibrary | None) -> DeskSettings:
+    """Check the jurisdiction names a pack; take the pack's time zone unless one was given."""
+    if settings.jurisdiction is None:
+        return settings
+    pack = (library or default_library()).pack(settings.jurisdiction)  # unknown: InputError
+    if "timezone" in settings.model_fields_set:
+        return settings
+    return settings.with_changes(timezone=pack.manifest.time_zone)
 
 
 def open_desk(

@@ -6,7 +6,6 @@ timeline, alarms. Logging in stores the API token in an HttpOnly cookie.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +17,7 @@ from detainer_desk.access.check import Actor, Permission, is_allowed
 from detainer_desk.desk.service import Desk
 from detainer_desk.errors import AccessError, DetainerDeskError
 from detainer_desk.web.errors import status_for
+from detainer_desk.web.formatting import local_time, time_left
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -29,15 +29,13 @@ def _desk(request: Request) -> Desk:
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    zone = _desk(request).settings.zone
-
-    def when(value: str | None) -> str:
-        """An ISO time from the API, shown in the jail's own zone."""
-        if not value:
-            return ""
-        return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-
-    context["when"] = when
+    """Render a page; every time on it is in the desk's one clock (its zone, abbreviated)."""
+    desk = _desk(request)
+    zone, now = desk.settings.zone, desk.clock.now()
+    context["when"] = lambda value: local_time(value, zone)
+    context["left"] = lambda value: time_left(value, now)
+    context["desk_clock"] = {"zone": desk.settings.timezone, "now": local_time(now, zone)}
+    context["agency"] = {"name": desk.settings.agency_name, "office": desk.settings.agency_office}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
