@@ -23,7 +23,8 @@ from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_des
 from detainer_desk.desk.outbox import NetworkTransport, deliver_due
 from detainer_desk.desk.service import Desk
 from detainer_desk.ledger.standalone import read_checkpoint
-from detainer_desk.publish.publishing import publish
+from detainer_desk.publish.publishing import publish, write_statutory
+from detainer_desk.publish.statutory import load_formats
 
 from ..desk.conftest import SmtpSink, free_port, serving
 from ..desk.helpers import DENVER_OFFICE, booked, detainer, event
@@ -109,6 +110,8 @@ def published(tmp_path: Path, smtp: SmtpSink) -> Iterator[tuple[Desk, Path, list
     ids = _traffic(desk, clock, smtp)
     clock.set(datetime(2017, 10, 15, tzinfo=UTC))
     _, written = publish(desk, date(2017, 7, 1), date(2017, 9, 30), "month")
+    # This desk has no jurisdiction, so it owes no statutory report: write them all to test them.
+    write_statutory(desk, date(2017, 7, 1), date(2017, 9, 30), written[0].parent, load_formats())
     yield desk, written[0].parent, ids
     desk.close()
 

@@ -307,9 +307,17 @@ def register_demo(app: typer.Typer) -> None:
         ),
         serve: Annotated[bool, typer.Option(help="Serve it when loaded.")] = False,
         port: int = 8000,
+        agency_name: Annotated[str, typer.Option(help="The jail's agency.")] = "Pierce County Jail",
+        agency_office: Annotated[
+            str, typer.Option(help="The office answering requests.")
+        ] = "Records Unit",
+        office: Annotated[
+            str, typer.Option(help="The requesting federal office.")
+        ] = "ICE ERO Seattle Field Office",
     ) -> None:
         """Build a desk from nothing with real bookings replayed as events; print URL + token."""
         import shutil
+        from datetime import UTC
 
         from detainer_desk.desk.clock import SettableClock
         from detainer_desk.desk.worker import run_worker
@@ -322,25 +330,34 @@ def register_demo(app: typer.Typer) -> None:
             imported = import_file(data / Path(mapping.file).name, mapping)
             shutil.rmtree(home, ignore_errors=True)
             settings = DeskSettings.from_env(
-                home=home, timezone="America/Los_Angeles", agency_name="Pierce County Jail"
+                home=home,
+                jurisdiction=jurisdiction,
+                timezone="America/Los_Angeles",  # the data's own clock: Pierce County, WA
+                agency_name=agency_name,
+                agency_office=agency_office,
             ).with_changes(db=None)
+            records = list(desk_records(imported.rows, mapping, jurisdiction, office))
+            # The desk's "now" is the end of its data period: its 2017 decisions stay under the
+            # law of 2017 (today's clock would re-decide them under today's law).
+            data_end = max(m for m, _ in records).replace(tzinfo=settings.zone).astimezone(UTC)
+            settings = settings.with_changes(clock_starts_at=data_end)
             initialise(settings)
             clock = SettableClock()
             desk = open_desk(settings, clock)
-            office = "ICE ERO Seattle Field Office"
-            records = list(desk_records(imported.rows, mapping, jurisdiction, office))
             with Progress(console=_console(), transient=True) as progress:
                 task = progress.add_task("replaying bookings as desk events", total=len(records))
                 refused = replay_into_desk(
                     desk, clock, records, ADMIN, lambda: progress.advance(task)
                 )
             run_worker(desk, threading.Event(), once=True)  # settle notifications, sign
+            clock.set(data_end)
             days = [moment.date() for moment, _ in records]
             publish(desk, min(days), max(days), "quarter")  # the public page at /public/
             token = desk.create_token("demo-supervisor", "supervisor")
             desk.close()
         typer.echo(f"demo desk: {len(records) - len(refused)} records from {mapping.title}")
         typer.echo(f"  under the {jurisdiction!r} pack; refused {len(refused)}")
+        typer.echo(f"  the desk's clock starts at the data's end: {data_end.isoformat()}")
         typer.echo(f"  database {settings.db_url}")
         typer.echo(f"  open http://127.0.0.1:{port}/ui/ and log in with token: {token}")
         typer.echo(f"  public report (no login): http://127.0.0.1:{port}/public/")

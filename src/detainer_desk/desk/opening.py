@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from detainer_desk.desk.clock import Clock, SystemClock
+from detainer_desk.desk.clock import Clock, RunningClock, SystemClock
 from detainer_desk.desk.database import is_initialised, make_engine, sessions, upgrade
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.settings import DeskSettings
@@ -62,4 +62,7 @@ def open_desk(
         raise InputError(
             f"no desk database at {settings.db_url}; run 'detainer-desk init' first", field="db"
         )
-    return Desk(sessions(engine), settings, clock or SystemClock(), library or default_library())
+    if clock is None:
+        start = settings.clock_starts_at
+        clock = SystemClock() if start is None else RunningClock(start)
+    return Desk(sessions(engine), settings, clock, library or default_library())

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AwareDatetime, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from detainer_desk.errors import InputError
@@ -23,7 +23,7 @@ from detainer_desk.errors import InputError
 DEFAULT_HOME = Path(".detainer-desk")
 DESK_FILE = "desk-settings.json"
 # What `init` records in the desk's own file: who the desk is, not where it runs.
-IDENTITY_FIELDS = ("jurisdiction", "timezone", "agency_name", "agency_office")
+IDENTITY_FIELDS = ("jurisdiction", "timezone", "agency_name", "agency_office", "clock_starts_at")
 
 
 class DeskSettings(BaseSettings):
@@ -45,6 +45,11 @@ class DeskSettings(BaseSettings):
         "Records Unit", max_length=200, description="The office that answers federal requests."
     )
     agency_kind: str = Field("sheriff", max_length=40)
+    clock_starts_at: AwareDatetime | None = Field(
+        None,
+        description="A desk of historical data runs its clock from here (the demo desk: the end "
+        "of its data period), so its decisions stay under the law of their time.",
+    )
     has_287g_agreement: bool = False
     approaching_hours: float = Field(6.0, gt=0, le=168, description="Alarm before a deadline.")
     release_grace_hours: float = Field(2.0, ge=0, le=48, description="Out-processing time.")
@@ -140,7 +145,7 @@ class DeskSettings(BaseSettings):
         return self.with_changes(**missing) if missing else self
 
     def write_desk_file(self) -> None:
-        identity = {k: getattr(self, k) for k in IDENTITY_FIELDS}
+        identity = self.model_dump(mode="json", include=set(IDENTITY_FIELDS))
         self.desk_file.write_text(json.dumps(identity, indent=2) + "\n", encoding="utf-8")
 
 

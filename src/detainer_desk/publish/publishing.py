@@ -10,7 +10,7 @@ from pathlib import Path
 from detainer_desk.desk.service import Desk
 from detainer_desk.publish.figures import Period, build_tables
 from detainer_desk.publish.report import FORMATS, Report, make_report, write_report
-from detainer_desk.publish.statutory import load_formats, statutory_report
+from detainer_desk.publish.statutory import StatutoryFormat, formats_for, statutory_report
 
 
 def report_from_desk(
@@ -48,11 +48,18 @@ def publish(
     return report, written + write_statutory(desk, start, end, folder)
 
 
-def write_statutory(desk: Desk, start: date, end: date, folder: Path) -> list[Path]:
-    """Each statutory format as JSON and CSV, beside the report."""
+def write_statutory(
+    desk: Desk,
+    start: date,
+    end: date,
+    folder: Path,
+    formats: tuple[StatutoryFormat, ...] | None = None,
+) -> list[Path]:
+    """Each statutory format as JSON and CSV, beside the report: by default only those the
+    desk's own jurisdiction owes (a Denver desk writes no New York City file)."""
     written = []
     with desk.sessions() as session:
-        for fmt in load_formats():
+        for fmt in formats_for(desk.settings.jurisdiction) if formats is None else formats:
             result = statutory_report(session, fmt, start, end, desk.settings.zone).to_dict()
             path = folder / f"statutory-{fmt.id}.json"
             path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
