@@ -1,4 +1,4 @@
-"""A desk of historical data runs on the data's clock; a desk owes only its own statutory reports."""
+"""A desk of historical data runs on the data's clock; it owes only its own statutory reports."""
 
 from __future__ import annotations
 

@@ -47,6 +47,7 @@ from detainer_desk.desk.holdclock import (
     take_clock_lock,
 )
 from detainer_desk.desk.outbox import queue_release_notification, record_actual_release
+from detainer_desk.desk.queue import QueuePage, QueueQuery, page_query, page_rows
 from detainer_desk.desk.settings import DeskSettings
 from detainer_desk.desk.tables import (
     Alarm,
@@ -634,6 +635,19 @@ class Desk:
             if actor.role is Role.federal_liaison:
                 query = query.where(FederalRequest.office == actor.office)
             return [views.request_status(session, r) for r in session.execute(query).scalars()]
+
+    def queue_page(self, actor: Actor, raw: dict[str, Any]) -> QueuePage:
+        """One page of the queue: searched, filtered, sorted; staff see each row's status."""
+        query = parse_edge(QueueQuery, raw)
+        require(actor, Permission.read_queue, actor.office)
+        liaison = actor.role is Role.federal_liaison
+        now = self.clock.now()
+        rows_stmt, count_stmt = page_query(query, now, actor.office if liaison else None)
+        with self._transaction() as session:
+            pairs = [(r, b) for r, b in session.execute(rows_stmt).all()]
+            rows = page_rows(session, pairs, now, staff=not liaison)
+            total = session.execute(count_stmt).scalar_one()
+        return QueuePage(rows, total, query)
 
     def request_detail(self, actor: Actor, request_id: int) -> dict[str, Any]:
         """Full view (staff; the read is logged) or status only (federal liaison, own office)."""

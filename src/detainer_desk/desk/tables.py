@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -59,6 +60,7 @@ class Booking(Base):
     """A person's stay in the jail, known by the jail's own booking id."""
 
     __tablename__ = "bookings"
+    __table_args__ = (Index("ix_bookings_custody", "released_at", "transferred_at"),)  # 0004
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_id: Mapped[str] = mapped_column(String(200), unique=True)
     jurisdiction: Mapped[str] = mapped_column(String(80))
@@ -92,11 +94,11 @@ class FederalRequest(Base):
     __tablename__ = "federal_requests"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_pk: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40), index=True)  # ix in migration 0004
     form: Mapped[str] = mapped_column(String(20))
     warrant_kind: Mapped[str] = mapped_column(String(60))
     office: Mapped[str | None] = mapped_column(String(200), index=True)
-    received_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(index=True)  # ix in migration 0004
     document: Mapped[dict[str, Any]] = mapped_column(JSON)  # the request section, as received
     received_by: Mapped[str] = mapped_column(String(120))
 
@@ -124,7 +126,7 @@ class ActionOutcome(Base):
     decision_pk: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
     request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
     action: Mapped[str] = mapped_column(String(60))
-    effect: Mapped[str] = mapped_column(String(20))
+    effect: Mapped[str] = mapped_column(String(20), index=True)  # ix in migration 0004
     deciding_provisions: Mapped[str] = mapped_column(Text)  # comma-separated provision ids
     hold_ends_at: Mapped[datetime | None]
 
@@ -133,7 +135,9 @@ class Override(Base):
     __tablename__ = "overrides"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
-    decision_pk: Mapped[int] = mapped_column(ForeignKey("decisions.id"))  # the one overridden
+    decision_pk: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id"), index=True
+    )  # the one overridden; ix in migration 0004
     action: Mapped[str] = mapped_column(String(60))
     effect: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)
@@ -163,7 +167,10 @@ class Notification(Base):
     """The outbox: queued in the transaction that made it due; one per request and release."""
 
     __tablename__ = "notifications"
-    __table_args__ = (UniqueConstraint("request_pk", "purpose"),)
+    __table_args__ = (
+        UniqueConstraint("request_pk", "purpose"),
+        Index("ix_notifications_request_status", "request_pk", "status"),  # migration 0004
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(40))  # "release"
@@ -185,7 +192,10 @@ class Notification(Base):
 
 class Alarm(Base):
     __tablename__ = "alarms"
-    __table_args__ = (UniqueConstraint("booking_pk", "request_pk", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("booking_pk", "request_pk", "kind"),
+        Index("ix_alarms_acknowledged_at", "acknowledged_at"),  # migration 0004
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_pk: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
     request_pk: Mapped[int | None] = mapped_column(ForeignKey("federal_requests.id"))

@@ -33,3 +33,40 @@ def time_left(due: str | datetime | None, now: datetime) -> str:
     moment = datetime.fromisoformat(due) if isinstance(due, str) else due
     delta = moment - now
     return f"{span(delta)} left" if delta >= timedelta(0) else f"overdue by {span(delta)}"
+
+
+# Words a clerk reads instead of the desk's internal keys. Keys not listed are shown with their
+# underscores as spaces; the fact sheet's own words are kept (a "detainer", "notify release").
+LABELS = {
+    "administrative_I200": "I-200 administrative warrant",
+    "administrative_I205": "I-205 administrative warrant",
+    "administrative_I203": "I-203 order to detain",
+    "judicial_criminal_warrant": "judicial criminal warrant",
+    "judicial_probable_cause_determination": "judicial probable-cause determination",
+    "none": "no warrant",
+    "review_required": "review required",
+    "biometric_and_database_check": "biometric confirmation and database checks",
+    "statements_or_other_evidence": "statements or other reliable evidence",
+    "transferred_for_proceeding": "transferred for a removal proceeding",
+    "booking.release_date_public": "the release date is public",
+    "booking.release_eligible_at": "when the person became release-eligible",
+    "booking.charges": "the charges",
+    "booking.convictions": "the convictions",
+    "booking.sex_or_arson_registrant": "registered sex or arson offender",
+    "booking.magistrate_probable_cause_on_felony_charge": (
+        "a magistrate found probable cause on a felony charge"
+    ),
+    "agency.has_287g_agreement": "the agency has a 287(g) agreement",
+    "request.warrant_kind": "the warrant attached",
+    "request.probable_cause_bases": "the probable-cause boxes checked",
+    "interview.written_consent_signed": "written consent to the interview signed",
+    "interview.written_advisement_given": "written advisement given",
+}
+
+
+def label(key: object) -> str:
+    """A clerk's word for an internal key (`review_required` → `review required`)."""
+    text = str(key)
+    if text in LABELS:
+        return LABELS[text]
+    return text.split(".")[-1].replace("_", " ")

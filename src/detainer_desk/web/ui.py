@@ -17,7 +17,7 @@ from detainer_desk.access.check import Actor, Permission, is_allowed
 from detainer_desk.desk.service import Desk
 from detainer_desk.errors import AccessError, DetainerDeskError
 from detainer_desk.web.errors import status_for
-from detainer_desk.web.formatting import local_time, time_left
+from detainer_desk.web.formatting import label, local_time, time_left
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -35,6 +35,7 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTM
     context["when"] = lambda value: local_time(value, zone)
     context["left"] = lambda value: time_left(value, now)
     context["desk_clock"] = {"zone": desk.settings.timezone, "now": local_time(now, zone)}
+    context["label"] = label
     context["agency"] = {"name": desk.settings.agency_name, "office": desk.settings.agency_office}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
@@ -77,11 +78,6 @@ def logout() -> Response:
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie("dd_token")
     return response
-
-
-@router.get("/")
-def queue(request: Request) -> Response:
-    return _guarded(request, "queue.html", lambda d, a: {"requests": d.queue(a)})
 
 
 @router.get("/requests/{request_id}")
