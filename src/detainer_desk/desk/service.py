@@ -61,7 +61,13 @@ from detainer_desk.desk.tables import (
     Override,
 )
 from detainer_desk.desk.tokens import create_token, resolve_token
-from detainer_desk.errors import ConflictError, ForbiddenFieldError, InputError, NotFoundError
+from detainer_desk.errors import (
+    ConflictError,
+    ForbiddenFieldError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.ledger.entries import append, lock_ledger
 from detainer_desk.ledger.keys import load_signing_key
@@ -114,9 +120,20 @@ class Desk:
     # -- intake ---------------------------------------------------------------------------
 
     def receive_request(
-        self, actor: Actor, raw: dict[str, Any], *, strip_forbidden: bool = False
+        self,
+        actor: Actor,
+        raw: dict[str, Any],
+        *,
+        strip_forbidden: bool = False,
+        paper_sha256: str | None = None,
     ) -> dict[str, Any]:
-        """Store and decide one request document. Returns the request view."""
+        """Store and decide one request document. Returns the request view.
+
+        `paper_sha256`: the SHA-256 of the paper it was read from (an uploaded PDF); the paper
+        itself is never stored, only this digest goes into the ledger as proof of receipt.
+        """
+        if paper_sha256 is not None and not _is_sha256(paper_sha256):
+            raise InputError("pdf_sha256 must be 64 hexadecimal digits", field="pdf_sha256")
         if strip_forbidden:
             raw, removed = strip_forbidden_fields(raw)
         else:
@@ -139,6 +156,14 @@ class Desk:
                 )
             booking = self._booking_for_request(session, actor, document, now)
             request = self._store_request(session, actor, booking, document, now)
+            if paper_sha256 is not None:
+                append(
+                    session,
+                    "paper_received",
+                    actor.label,
+                    now,
+                    {"request": request.id, "sha256": paper_sha256.lower()},
+                )
             self._decide(session, request, booking, "received", actor.label, on=request.received_at)
             return views.request_status(session, request)
 
@@ -626,6 +651,32 @@ class Desk:
             )
             return {"name": doc.name, "channel": doc.channel, "address": doc.address}
 
+    def offices(self, actor: Actor) -> list[dict[str, Any]]:
+        require(actor, Permission.manage_offices)
+        with self._transaction() as session:
+            rows = session.execute(select(Office).order_by(Office.name)).scalars()
+            return [{"name": o.name, "channel": o.channel, "address": o.address} for o in rows]
+
+    def issue_token(self, actor: Actor, name: str, role: str, office: str | None) -> str:
+        """A supervisor issues a token from the UI (never a supervisor's: that is the CLI's)."""
+        if actor.role is not Role.supervisor:
+            raise PermissionDeniedError(f"{actor.label} may not issue tokens; ask a supervisor")
+        if role == Role.supervisor.value:
+            raise InputError(
+                "a supervisor token is issued only with 'detainer-desk token create'", "role"
+            )
+        with self._transaction() as session:
+            now = self.clock.now()
+            token = create_token(session, name, role, now, office)
+            append(
+                session,
+                "token_created",
+                actor.label,
+                now,
+                {"name": name, "role": role, "office": office},
+            )
+            return token
+
     # -- reads ----------------------------------------------------------------------------
 
     def queue(self, actor: Actor, limit: int = 200) -> list[dict[str, Any]]:
@@ -739,6 +790,10 @@ class Desk:
         booking = session.get(Booking, request.booking_pk)
         assert booking is not None
         return request, booking
+
+
+def _is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 _BOOKING_FACT_FIELDS = (

@@ -106,6 +106,13 @@ class FederalRequest(_Model):
         default=None, description="Actions asked; omitted means the usual ones for the kind."
     )
     warrant_kind: WarrantKind = WarrantKind.none
+    issued_on: date | None = Field(default=None, description="The date the form was issued.")
+    warrant_issuer: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Who signed the warrant attached (an immigration officer's title, or the "
+        "judge or court).",
+    )
     probable_cause_bases: tuple[ProbableCauseBasis, ...] = ()
     office: str | None = Field(default=None, description="Requesting DHS office.")
     information_sought: tuple[InformationSought, ...] = ()

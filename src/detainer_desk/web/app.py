@@ -15,7 +15,7 @@ from detainer_desk import __version__
 from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
-from detainer_desk.web import api, errors, public, queue, ui
+from detainer_desk.web import api, errors, intake, public, queue, ui
 from detainer_desk.web.access_log import AccessLog, AccessLogMiddleware
 
 
@@ -55,6 +55,7 @@ def create_app(
     errors.install(app)
     app.include_router(api.router)
     app.include_router(queue.router)  # /ui/ — before ui.router, which has the other /ui pages
+    app.include_router(intake.router)  # the clerk's forms (before ui.router: /requests/new)
     app.include_router(ui.router)
     app.include_router(public.router)
 

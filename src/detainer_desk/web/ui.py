@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from detainer_desk.access.check import Actor, Permission, is_allowed
 from detainer_desk.desk.service import Desk
 from detainer_desk.errors import AccessError, DetainerDeskError
+from detainer_desk.vocabulary import ReleaseReason, WarrantKind
 from detainer_desk.web.errors import status_for
 from detainer_desk.web.formatting import label, local_time, time_left
 
@@ -57,6 +58,17 @@ def _guarded(request: Request, name: str, build: Any) -> Response:
     return _page(request, name, actor=actor, can=lambda p: is_allowed(actor, Permission(p)), **data)
 
 
+def request_forms_context(current: dict[str, Any] | None) -> dict[str, Any]:
+    """What the request page's amend and interview forms offer."""
+    interview_actions = {"allow_in_person_interview", "allow_remote_interview"}
+    asked = [a for a in (current or {}).get("actions", []) if a["action"] in interview_actions]
+    conditions = {c["id"]: c for a in asked for c in a.get("conditions", [])}
+    return {
+        "warrant_choices": [(w.value, label(w.value)) for w in WarrantKind],
+        "interview_conditions": list(conditions.values()) if asked else None,
+    }
+
+
 @router.get("/login")
 def login_form(request: Request) -> HTMLResponse:
     return _page(request, "login.html", actor=None, message=None)
@@ -85,7 +97,7 @@ def request_page(request: Request, request_id: int) -> Response:
     def build(desk: Desk, actor: Actor) -> dict[str, Any]:
         detail = desk.request_detail(actor, request_id)
         current = detail["decisions"][-1]["document"] if detail.get("decisions") else None
-        return {"r": detail, "current": current}
+        return {"r": detail, "current": current} | request_forms_context(current)
 
     return _guarded(request, "request.html", build)
 
@@ -107,7 +119,11 @@ def override(
 
 @router.get("/bookings/{booking_id}")
 def booking_page(request: Request, booking_id: str) -> Response:
-    return _guarded(request, "booking.html", lambda d, a: {"b": d.booking_detail(a, booking_id)})
+    def build(desk: Desk, actor: Actor) -> dict[str, Any]:
+        reasons = [(r.value, label(r.value)) for r in ReleaseReason]
+        return {"b": desk.booking_detail(actor, booking_id), "release_reasons": reasons}
+
+    return _guarded(request, "booking.html", build)
 
 
 @router.get("/alarms")

@@ -1,0 +1,349 @@
+"""The clerk's intake in the browser: new requests, jail events, amendments, interviews, offices
+and tokens. Server-rendered forms; no build step.
+
+Every POST resolves the logged-in actor and checks its role before it reads the form into a
+document or writes anything; the desk's own methods check again. The new-request form is
+validated by the same Pydantic models the API uses (`RequestDocument`), and every field in error
+gets its own message beside it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from detainer_desk.access.check import Actor, Permission, require
+from detainer_desk.desk.service import Desk
+from detainer_desk.errors import InputError
+from detainer_desk.request.document import RequestDocument
+from detainer_desk.request.forbidden import refuse_forbidden_fields
+from detainer_desk.vocabulary import (
+    DEFAULT_ACTIONS,
+    Action,
+    Form,
+    ProbableCauseBasis,
+    ReleaseReason,
+    RequestKind,
+    WarrantKind,
+)
+from detainer_desk.web.formatting import label
+from detainer_desk.web.ui import _guarded
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+
+# Form field ← the document's dotted path (for putting each validation message in its place).
+FIELD_OF = {
+    "jurisdiction": "jurisdiction",
+    "received_at": "received_at",
+    "request.kind": "kind",
+    "request.form": "form",
+    "request.issued_on": "issued_on",
+    "request.warrant_kind": "warrant_kind",
+    "request.warrant_issuer": "warrant_issuer",
+    "request.probable_cause_bases": "probable_cause_bases",
+    "request.actions": "actions",
+    "request.office": "office",
+    "booking.booking_id": "booking_id",
+}
+MAX_TEXT = 200
+
+
+def choices() -> dict[str, list[tuple[str, str]]]:
+    """The select and checkbox options of the new-request form, in the vocabulary's words."""
+    return {
+        "kind": [(k.value, label(k.value)) for k in RequestKind],
+        "form": [(f.value, f.value) for f in Form],
+        "warrant_kind": [(w.value, label(w.value)) for w in WarrantKind],
+        "probable_cause_bases": [(b.value, label(b.value)) for b in ProbableCauseBasis],
+        "actions": [(a.value, label(a.value)) for a in Action],
+        "release_reason": [(r.value, label(r.value)) for r in ReleaseReason],
+    }
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip()[: MAX_TEXT * 5] if isinstance(value, str) else ""
+
+
+def _many(form: FormData, name: str) -> list[str]:
+    return [v for v in form.getlist(name) if isinstance(v, str) and v][:20]
+
+
+def form_values(form: FormData) -> dict[str, Any]:
+    """What the clerk typed (kept to re-show the form with its messages)."""
+    values: dict[str, Any] = {
+        name: _text(form, name)
+        for name in (
+            "booking_id",
+            "jurisdiction",
+            "kind",
+            "form",
+            "issued_on",
+            "warrant_kind",
+            "warrant_issuer",
+            "office",
+            "received_at",
+            "pdf_sha256",
+        )
+    }
+    values["probable_cause_bases"] = _many(form, "probable_cause_bases")
+    values["actions"] = _many(form, "actions")
+    return values
+
+
+def to_document(values: dict[str, Any]) -> dict[str, Any]:
+    """The request document the form describes (empty fields left out: the model's defaults)."""
+    request: dict[str, Any] = {
+        "kind": values["kind"] or None,
+        "form": values["form"] or None,
+        "issued_on": values["issued_on"] or None,
+        "warrant_kind": values["warrant_kind"] or None,
+        "warrant_issuer": values["warrant_issuer"] or None,
+        "probable_cause_bases": values["probable_cause_bases"],
+        "actions": values["actions"] or None,
+        "office": values["office"] or None,
+    }
+    return {
+        "jurisdiction": values["jurisdiction"] or None,
+        "received_at": values["received_at"] or None,
+        "request": {k: v for k, v in request.items() if v is not None},
+        "booking": {"booking_id": values["booking_id"]},
+    }
+
+
+def field_errors(document: dict[str, Any]) -> dict[str, str]:
+    """Every problem the API's own model finds, keyed by form field."""
+    try:
+        refuse_forbidden_fields(document)
+        RequestDocument.model_validate(document)
+    except InputError as exc:
+        return {FIELD_OF.get(exc.field or "", "form_error"): exc.message}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            path = ".".join(str(p) for p in error["loc"] if not isinstance(p, int))
+            field = FIELD_OF.get(path, "form_error")
+            message = "required" if error["type"] == "missing" else error["msg"]
+            errors.setdefault(field, message)
+        return errors
+    return {}
+
+
+def blank_values(desk: Desk) -> dict[str, Any]:
+    now = desk.clock.now().astimezone(desk.settings.zone)
+    return {
+        "booking_id": "",
+        "jurisdiction": desk.settings.jurisdiction or "",
+        "kind": RequestKind.detainer.value,
+        "form": Form.I_247A.value,
+        "issued_on": "",
+        "warrant_kind": WarrantKind.none.value,
+        "warrant_issuer": "",
+        "office": "",
+        "received_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "pdf_sha256": "",
+        "probable_cause_bases": [],
+        "actions": [a.value for a in DEFAULT_ACTIONS[RequestKind.detainer]],
+    }
+
+
+def new_request_context(
+    desk: Desk,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    paper: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "values": values,
+        "errors": errors or {},
+        "choices": choices(),
+        "packs": desk.library.names(),
+        "paper": paper,
+        "max_upload": desk.settings.max_upload_bytes,
+    }
+
+
+@router.get("/requests/new")
+def new_request_form(request: Request) -> Response:
+    def build(desk: Desk, actor: Actor) -> dict[str, Any]:
+        require(actor, Permission.receive_request, actor.office)
+        return new_request_context(desk, blank_values(desk))
+
+    return _guarded(request, "new_request.html", build)
+
+
+@router.post("/requests/new")
+async def new_request(request: Request) -> Response:
+    form = await request.form()
+    values = form_values(form)
+
+    def build(desk: Desk, actor: Actor) -> Any:
+        require(actor, Permission.receive_request, values["office"] or actor.office)
+        document = to_document(values)
+        errors = field_errors(document)
+        if errors:
+            return _form_again(request, actor, desk, values, errors)
+        receipt = values["pdf_sha256"] or None
+        try:
+            made = desk.receive_request(actor, document, paper_sha256=receipt)
+        except InputError as exc:  # e.g. a booking of another jurisdiction
+            field = FIELD_OF.get(exc.field or "", "form_error")
+            return _form_again(request, actor, desk, values, {field: exc.message})
+        return RedirectResponse(f"/ui/requests/{made['id']}", status_code=303)
+
+    return await run_in_threadpool(_guarded, request, "new_request.html", build)
+
+
+def _form_again(
+    request: Request, actor: Actor, desk: Desk, values: dict[str, Any], errors: dict[str, str]
+) -> Response:
+    from detainer_desk.access.check import is_allowed
+    from detainer_desk.web.ui import _page
+
+    return _page(
+        request,
+        "new_request.html",
+        422,
+        actor=actor,
+        can=lambda p: is_allowed(actor, Permission(p)),
+        **new_request_context(desk, values, errors),
+    )
+
+
+@router.post("/bookings/{booking_id}/events")
+async def booking_event(request: Request, booking_id: str) -> Response:
+    form = await request.form()
+
+    def build(desk: Desk, actor: Actor) -> Response:
+        require(actor, Permission.record_event)
+        kind = _text(form, "kind")
+        event: dict[str, Any] = {"booking_id": booking_id, "kind": kind, "at": _at(desk, form)}
+        if kind == "release_eligible":
+            event["release_reason"] = _text(form, "release_reason") or None
+        if kind == "release_scheduled":
+            event["release_at"] = _text(form, "release_at") or None
+        if kind == "transferred":
+            event["transferred_to"] = _text(form, "transferred_to")[:MAX_TEXT] or None
+        desk.record_event(actor, {k: v for k, v in event.items() if v is not None})
+        return RedirectResponse(f"/ui/bookings/{booking_id}", status_code=303)
+
+    return await run_in_threadpool(_guarded, request, "error.html", build)
+
+
+def _at(desk: Desk, form: FormData) -> str:
+    """When the event happened: the clerk's time (desk zone), or now."""
+    typed = _text(form, "at")
+    if typed:
+        return typed
+    return desk.clock.now().astimezone(desk.settings.zone).isoformat(timespec="seconds")
+
+
+@router.post("/requests/{request_id}/amend")
+async def amend(request: Request, request_id: int) -> Response:
+    form = await request.form()
+
+    def build(desk: Desk, actor: Actor) -> Response:
+        require(actor, Permission.amend_request, actor.office)  # the desk checks the office too
+        desk.amend_request(actor, request_id, {"warrant_kind": _text(form, "warrant_kind")})
+        return RedirectResponse(f"/ui/requests/{request_id}", status_code=303)
+
+    return await run_in_threadpool(_guarded, request, "error.html", build)
+
+
+@router.post("/requests/{request_id}/interviews")
+async def interview(request: Request, request_id: int) -> Response:
+    form = await request.form()
+
+    def build(desk: Desk, actor: Actor) -> Response:
+        require(actor, Permission.record_interview)
+        note = _text(form, "conditions_note")[:MAX_TEXT] or "recorded met at the desk"
+        record = {
+            "modality": _text(form, "modality"),
+            "written_advisement_given": bool(form.get("written_advisement_given")),
+            "advisement_language": _text(form, "advisement_language")[:80] or None,
+            "written_consent_signed": bool(form.get("written_consent_signed")),
+            "declined": bool(form.get("declined")),
+            "attorney_requested": bool(form.get("attorney_requested")),
+            "conditions_met": {c[:120]: note for c in _many(form, "conditions_met")},
+        }
+        desk.record_interview(actor, request_id, record)
+        return RedirectResponse(f"/ui/requests/{request_id}", status_code=303)
+
+    return await run_in_threadpool(_guarded, request, "error.html", build)
+
+
+@router.post("/interviews/{interview_id}/outcome")
+async def interview_outcome(request: Request, interview_id: int) -> Response:
+    form = await request.form()
+
+    def build(desk: Desk, actor: Actor) -> Response:
+        require(actor, Permission.record_interview)
+        done = desk.interview_outcome(
+            actor,
+            interview_id,
+            {"held": _text(form, "held") == "yes", "outcome": _text(form, "outcome")[:2000]},
+        )
+        return RedirectResponse(f"/ui/requests/{done['request']}", status_code=303)
+
+    return await run_in_threadpool(_guarded, request, "error.html", build)
+
+
+@router.get("/offices")
+def offices_page(request: Request) -> Response:
+    return _guarded(request, "offices.html", lambda d, a: {"offices": d.offices(a)})
+
+
+@router.post("/offices")
+async def set_office(request: Request) -> Response:
+    form = await request.form()
+
+    def build(desk: Desk, actor: Actor) -> Response:
+        require(actor, Permission.manage_offices)
+        desk.set_office(
+            actor,
+            {k: _text(form, k)[:500] for k in ("name", "channel", "address")},
+        )
+        return RedirectResponse("/ui/offices", status_code=303)
+
+    return await run_in_threadpool(_guarded, request, "error.html", build)
+
+
+TOKEN_ROLES = ("clerk", "counsel", "auditor", "federal_liaison", "public")
+
+
+@router.get("/tokens")
+def tokens_page(request: Request) -> Response:
+    def build(desk: Desk, actor: Actor) -> dict[str, Any]:
+        _supervisor_only(actor)
+        return {"roles": TOKEN_ROLES, "issued": None}
+
+    return _guarded(request, "tokens.html", build)
+
+
+@router.post("/tokens")
+async def issue_token(request: Request) -> Response:
+    form = await request.form()
+
+    def build(desk: Desk, actor: Actor) -> dict[str, Any]:
+        _supervisor_only(actor)
+        name, role = _text(form, "name")[:120], _text(form, "role")
+        if not name:
+            raise InputError("the token needs a name (who will use it)", field="name")
+        office = _text(form, "office")[:MAX_TEXT] or None
+        token = desk.issue_token(actor, name, role, office)
+        return {"roles": TOKEN_ROLES, "issued": {"name": name, "role": role, "token": token}}
+
+    return await run_in_threadpool(_guarded, request, "tokens.html", build)
+
+
+def _supervisor_only(actor: Actor) -> None:
+    from detainer_desk.access.check import Role
+    from detainer_desk.errors import PermissionDeniedError
+
+    if actor.role is not Role.supervisor:
+        raise PermissionDeniedError(f"{actor.label} may not issue tokens; ask a supervisor")
