@@ -9,6 +9,8 @@ gets its own message beside it.
 
 from __future__ import annotations
 
+import email.policy
+from email.parser import BytesParser
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,6 +24,7 @@ from detainer_desk.desk.service import Desk
 from detainer_desk.errors import InputError
 from detainer_desk.request.document import RequestDocument
 from detainer_desk.request.forbidden import refuse_forbidden_fields
+from detainer_desk.request.paper import PaperReading, read_paper
 from detainer_desk.vocabulary import (
     DEFAULT_ACTIONS,
     Action,
@@ -347,3 +350,91 @@ def _supervisor_only(actor: Actor) -> None:
 
     if actor.role is not Role.supervisor:
         raise PermissionDeniedError(f"{actor.label} may not issue tokens; ask a supervisor")
+
+
+@router.post("/requests/new/pdf")
+async def read_pdf(request: Request) -> Response:
+    """Read an uploaded ICE PDF in memory and show the new-request form filled in from it.
+
+    The body is read into memory (bounded: the Content-Length and the bytes actually sent), and
+    parsed there; it never touches the disk, and is dropped when the page is rendered.
+    """
+    desk: Desk = request.app.state.desk
+    limit = desk.settings.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    too_big = f"the PDF is larger than {limit:,} bytes; ask for a smaller copy"
+    if declared.isdigit() and int(declared) > limit + 10_000:
+        return _upload_refused(request, 413, too_big)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit + 10_000:
+            return _upload_refused(request, 413, too_big)
+    content_type = request.headers.get("content-type", "")
+
+    def build(desk: Desk, actor: Actor) -> Any:
+        require(actor, Permission.receive_request, actor.office)
+        filename, data = pdf_part(content_type, bytes(body))
+        if len(data) > limit:
+            raise InputError(too_big, field="pdf")
+        reading = read_paper(data)
+        values = prefilled(blank_values(desk), reading)
+        paper = {
+            "filename": filename,
+            "sha256": reading.sha256,
+            "has_text": reading.has_text,
+            "found": [label(f) for f in reading.found()],
+        }
+        from detainer_desk.access.check import is_allowed
+        from detainer_desk.web.ui import _page
+
+        return _page(
+            request,
+            "new_request.html",
+            actor=actor,
+            can=lambda p: is_allowed(actor, Permission(p)),
+            **new_request_context(desk, values, None, paper),
+        )
+
+    return await run_in_threadpool(_guarded, request, "new_request.html", build)
+
+
+def _upload_refused(request: Request, status: int, message: str) -> Response:
+    from detainer_desk.web.ui import _page
+
+    return _page(request, "error.html", status, message=message, actor=None)
+
+
+def pdf_part(content_type: str, body: bytes) -> tuple[str, bytes]:
+    """The file part named `pdf` of a multipart/form-data body, parsed in memory."""
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise InputError("send the PDF as multipart/form-data (the form's file field)", "pdf")
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    for part in message.iter_parts() if message.is_multipart() else []:
+        if part.get_param("name", header="content-disposition") == "pdf":
+            payload = part.get_payload(decode=True)
+            name = str(part.get_param("filename", "upload.pdf", "content-disposition"))
+            if isinstance(payload, bytes) and payload:
+                return name[:120], payload
+    raise InputError("no PDF was attached; choose a file", field="pdf")
+
+
+def prefilled(values: dict[str, Any], reading: PaperReading) -> dict[str, Any]:
+    """The blank form with what the paper says filled in, and its SHA-256 to record on save."""
+    out = dict(values, pdf_sha256=reading.sha256)
+    if not reading.has_text:
+        return out
+    for name in ("form", "kind", "warrant_kind"):
+        value = getattr(reading, name)
+        if value is not None:
+            out[name] = value.value
+    if reading.issued_on:
+        out["issued_on"] = reading.issued_on.isoformat()
+    out["office"] = reading.office or out["office"]
+    out["warrant_issuer"] = reading.warrant_issuer or out["warrant_issuer"]
+    out["probable_cause_bases"] = [b.value for b in reading.probable_cause_bases]
+    if reading.actions:
+        out["actions"] = [a.value for a in reading.actions]
+    return out
