@@ -75,7 +75,7 @@ def test_staff_ui_queue_decision_override_alarm(served: tuple[str, Desk], tmp_pa
 
         page.get_by_role("link", name="1", exact=True).click()
         decision = page.locator("#decision")
-        expect(decision).to_contain_text("hold_beyond_release")
+        expect(decision).to_contain_text("hold beyond release")
         expect(decision).to_contain_text("D.R.M.C.")  # the Denver ordinance is cited
         page.screenshot(path=str(SHOTS / "request.png"), full_page=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -70,3 +71,18 @@ def label(key: object) -> str:
     if text in LABELS:
         return LABELS[text]
     return text.split(".")[-1].replace("_", " ")
+
+
+_SOURCE_KEY = re.compile(r"\s*\(([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\)")
+
+
+def cite_text(cite: str) -> str:
+    """A citation as a person reads it: the fact sheet's source keys (FED_I247A_GUIDANCE) out."""
+    return _SOURCE_KEY.sub("", cite).strip()
+
+
+def effect_text(effect: str, required: bool = False) -> str:
+    """An action's effect in words; a hold the law requires says so (Texas SB 4)."""
+    if effect == "permit" and required:
+        return "required"
+    return label(effect)

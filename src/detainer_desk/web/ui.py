@@ -6,6 +6,7 @@ timeline, alarms. Logging in stores the API token in an HttpOnly cookie.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from detainer_desk.desk.service import Desk
 from detainer_desk.errors import AccessError, DetainerDeskError
 from detainer_desk.vocabulary import ReleaseReason, WarrantKind
 from detainer_desk.web.errors import status_for
-from detainer_desk.web.formatting import label, local_time, time_left
+from detainer_desk.web.formatting import cite_text, effect_text, label, local_time, time_left
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -37,6 +38,8 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTM
     context["left"] = lambda value: time_left(value, now)
     context["desk_clock"] = {"zone": desk.settings.timezone, "now": local_time(now, zone)}
     context["label"] = label
+    context["cite_text"] = cite_text
+    context["effect_text"] = effect_text
     context["agency"] = {"name": desk.settings.agency_name, "office": desk.settings.agency_office}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
@@ -56,6 +59,22 @@ def _guarded(request: Request, name: str, build: Any) -> Response:
     if isinstance(data, Response):
         return data
     return _page(request, name, actor=actor, can=lambda p: is_allowed(actor, Permission(p)), **data)
+
+
+def request_history(detail: dict[str, Any]) -> list[dict[str, Any]]:
+    """Everything that happened to a request, in time order (oldest first)."""
+    items: list[dict[str, Any]] = []
+    items.append({"at": detail["received_at"], "what": "received", "d": detail})
+    items += [{"at": d["decided_at"], "what": "decision", "d": d} for d in detail["decisions"]]
+    items += [{"at": o["at"], "what": "override", "d": o} for o in detail["overrides"]]
+    items += [{"at": n["at"], "what": "annotation", "d": n} for n in detail["annotations"]]
+    for n in detail["notifications"]:
+        items.append({"at": n["sent_at"] or n["queued_at"], "what": "notification", "d": n})
+    return sorted(items, key=lambda i: (_moment(i["at"]), i["what"] != "received"))
+
+
+def _moment(value: str | None) -> datetime:
+    return datetime.fromisoformat(value) if value else datetime.min.replace(tzinfo=UTC)
 
 
 def request_forms_context(current: dict[str, Any] | None) -> dict[str, Any]:
@@ -97,7 +116,8 @@ def request_page(request: Request, request_id: int) -> Response:
     def build(desk: Desk, actor: Actor) -> dict[str, Any]:
         detail = desk.request_detail(actor, request_id)
         current = detail["decisions"][-1]["document"] if detail.get("decisions") else None
-        return {"r": detail, "current": current} | request_forms_context(current)
+        context = {"r": detail, "current": current, "history": request_history(detail)}
+        return context | request_forms_context(current)
 
     return _guarded(request, "request.html", build)
 
