@@ -90,7 +90,7 @@ def test_staff_ui_queue_decision_override_alarm(served: tuple[str, Desk], tmp_pa
         page.screenshot(path=str(SHOTS / "booking.png"), full_page=True)
 
         page.get_by_role("link", name="Alarms").click()
-        expect(page.locator("#alarms")).to_contain_text("held_after_release_eligible")
+        expect(page.locator("#alarms")).to_contain_text("held after release eligible")
         page.get_by_label("note").fill("released at 07:10, late; reported")
         page.get_by_role("button", name="Acknowledge").click()
         expect(page.locator("#alarms")).to_contain_text("supervisor:sam: released at 07:10")
