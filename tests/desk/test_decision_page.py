@@ -77,3 +77,31 @@ def test_a_texas_request_page_and_its_booking_timeline(tmp_path: Path) -> None:
     where = [timeline.index(s) for s in steps]
     assert where == sorted(where), steps
     assert "CDT" in timeline and "MDT" not in booking
+
+
+def test_a_missing_fact_is_supplied_and_the_request_decided_again(tmp_path: Path) -> None:
+    initialise(DeskSettings(home=tmp_path, jurisdiction="washington"))
+    clock = SettableClock(datetime(2019, 6, 1, 18, tzinfo=UTC))
+    desk = open_desk(DeskSettings(home=tmp_path), clock)
+    desk.record_event(SUPERVISOR, booked("WA-1", "washington", "2019-05-30T10:00:00"))
+    ask = detainer("WA-1", "washington", "ICE ERO Seattle Field Office", "2019-06-01T10:00:00")
+    ask["request"] = {"kind": "information_request", "form": "other"}
+    desk.receive_request(SUPERVISOR, ask)
+    token = desk.create_token("kim", "clerk")
+    with TestClient(create_app(desk, worker=False), follow_redirects=False) as client:
+        client.post("/ui/login", data={"token": token})
+        page = client.get("/ui/requests/1").text
+        assert "Supply a missing fact" in page and "the release date is public" in page
+        assert ">review required</span>" in page
+        done = client.post(
+            "/ui/bookings/WA-1/facts",
+            data={"release_date_public": "yes", "back": "/ui/requests/1"},
+        )
+        assert done.status_code == 303 and done.headers["location"] == "/ui/requests/1"
+        after = client.get("/ui/requests/1").text
+        nothing = client.post("/ui/bookings/WA-1/facts", data={"back": "/ui/requests/1"})
+    desk.close()
+    assert "Supply a missing fact" not in after
+    assert "decided (charges changed)" in after
+    assert ">review required</span>" not in after[after.index('id="decision"') :]
+    assert nothing.status_code == 422

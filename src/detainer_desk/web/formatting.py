@@ -52,6 +52,7 @@ LABELS = {
     "booking.release_date_public": "the release date is public",
     "booking.release_eligible_at": "when the person became release-eligible",
     "booking.charges": "the charges",
+    "booking.released_after_conviction": "whether the release follows a conviction",
     "booking.convictions": "the convictions",
     "booking.sex_or_arson_registrant": "registered sex or arson offender",
     "booking.magistrate_probable_cause_on_felony_charge": (

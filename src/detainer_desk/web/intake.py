@@ -438,3 +438,28 @@ def prefilled(values: dict[str, Any], reading: PaperReading) -> dict[str, Any]:
     if reading.actions:
         out["actions"] = [a.value for a in reading.actions]
     return out
+
+
+@router.post("/bookings/{booking_id}/facts")
+async def supply_facts(request: Request, booking_id: str) -> Response:
+    """Supply facts a decision said were missing; recorded as a `charges_changed` jail event, so
+    every request on the booking is decided again with them."""
+    form = await request.form()
+
+    def build(desk: Desk, actor: Actor) -> Response:
+        require(actor, Permission.record_event)
+        facts: dict[str, Any] = {}
+        public = _text(form, "release_date_public")
+        if public in ("yes", "no"):
+            facts["release_date_public"] = public == "yes"
+        if _text(form, "no_convictions") == "1":
+            facts["convictions"] = []
+        if not facts:
+            raise InputError("choose at least one fact to record", field="release_date_public")
+        event = {"booking_id": booking_id, "kind": "charges_changed", "at": _at(desk, form)}
+        desk.record_event(actor, event | facts)
+        back = _text(form, "back")
+        target = back if back.startswith("/ui/requests/") and back[13:].isdigit() else "/ui/"
+        return RedirectResponse(target, status_code=303)
+
+    return await run_in_threadpool(_guarded, request, "error.html", build)
