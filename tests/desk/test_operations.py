@@ -123,3 +123,16 @@ def test_docs_are_served_from_local_assets(tmp_path: Path) -> None:
         assert bundle.status_code == 200 and len(bundle.content) > 100_000
         assert "cdn" not in client.get("/redoc").text.lower()
     desk.close()
+
+
+def test_serve_prints_where_everything_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from detainer_desk.commands.desk import print_urls
+
+    print_urls(DeskSettings(home=tmp_path, timezone="America/Chicago"), "127.0.0.1", 8123, False)
+    out = capsys.readouterr().out
+    for url in ("http://127.0.0.1:8123/ui/", "http://127.0.0.1:8123/docs", "/public/"):
+        assert url in out
+    assert str(tmp_path / "access.log") in out and "America/Chicago" in out
+    assert "--no-worker" in out
