@@ -68,7 +68,7 @@ def test_a_texas_desk_shows_central_time_and_the_alarms_due_time(tmp_path: Path)
         page = client.get("/ui/alarms").text
         booking = client.get("/ui/bookings/TX-1").text
     desk.close()
-    assert "hold_deadline_approaching" in page
+    assert "hold deadline approaching" in page
     # 06:00 naive input is read on the desk's clock: 06:00 CDT; the hold ends 48 h later.
     assert "2017-09-29 06:00 CDT" in page and "4 h 0 min left" in page
     assert "2017-09-29 02:00 CDT" in page  # the desk clock in the header: now, in Central time
