@@ -8,6 +8,7 @@ Screenshots: build/test-output/screenshots/clerk-day-<jurisdiction>-NN-<page>.pn
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
@@ -18,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
+from detainer_desk.desk.tables import LedgerEntry
 from detainer_desk.desk.worker import Schedule
 from tests.ice_paper import PERSON_SECRETS, i247a_pdf
 
@@ -175,7 +178,14 @@ def test_a_clerks_day(day: Day, tmp_path: Path, smtp: SmtpSink) -> None:
         assert not any(secret in page.content() for secret in PERSON_SECRETS)
         axe.check(page, "new request (pre-filled)")
         snap(page, "prefilled")
+        page.get_by_label("Issue date").fill("")  # a slip: the booking id is still empty
+        page.evaluate("document.getElementById('request-form').noValidate = true")
+        page.get_by_role("button", name="Save and decide").click()
+        expect(page.locator("#booking_id-error")).to_be_visible()  # the model's own message
+        expect(page.get_by_label("Warrant kind")).to_have_value("administrative_I200")  # kept
+        axe.check(page, "new request (field errors)")
         page.get_by_label("Booking id").fill(f"{day.jurisdiction.upper()}-0927")
+        page.get_by_label("Issue date").fill("2017-09-26")
         page.get_by_role("button", name="Save and decide").click()
 
         decision = page.locator("#decision")
@@ -217,6 +227,12 @@ def test_a_clerks_day(day: Day, tmp_path: Path, smtp: SmtpSink) -> None:
         axe.check(page, "queue")
         snap(page, "queue")
         browser.close()
+    with desk.sessions() as session:
+        bodies = [e.body for e in session.execute(select(LedgerEntry)).scalars()]
     desk.close()
-    assert axe.pages >= 9
+    digest = hashlib.sha256(paper.read_bytes()).hexdigest()
+    assert sum('"paper_received"' in b and digest in b for b in bodies) == 1  # proof of receipt
+    assert not any(secret in b for b in bodies for secret in PERSON_SECRETS)
+    assert not list(settings.home.rglob("*.pdf"))  # the paper itself was never kept
+    assert axe.pages >= 10
     assert axe.found == [], "\n".join(axe.found)
