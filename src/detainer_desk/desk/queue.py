@@ -17,10 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
-    exists,
     func,
-    literal,
     or_,
     select,
 )
@@ -121,27 +118,22 @@ def filter_condition(which: QueueFilter, now: datetime) -> ColumnElement[bool]:
         Booking.transferred_at.is_(None),
         Booking.release_eligible_at.is_not(None),
     )
-    # Few people are in custody past release eligibility: check only their requests' latest
-    # decision (correlated), never every permitted hold ever decided.
-    hold = aliased(ActionOutcome)
-    newest = aliased(DecisionRecord)
+    # Few people are in custody past release eligibility: start from them, find their requests'
+    # latest decisions (one grouped query), and keep those whose hold is permitted and running.
+    candidates = select(FederalRequest.id).where(FederalRequest.booking_pk.in_(eligible_in_custody))
     latest = (
-        select(func.max(newest.id))
-        .where(newest.request_pk == FederalRequest.id)
-        .correlate(FederalRequest)
-        .scalar_subquery()
+        select(func.max(DecisionRecord.id).label("decision"))
+        .where(DecisionRecord.request_pk.in_(candidates))
+        .group_by(DecisionRecord.request_pk)
     )
-    holding = exists(
-        select(literal(1))
-        .select_from(hold)
-        .where(
-            hold.decision_pk == latest,
-            hold.action == Action.hold_beyond_release.value,
-            _effective(hold) == Effect.permit.value,
-            or_(hold.hold_ends_at.is_(None), hold.hold_ends_at > now),
-        )
+    hold = aliased(ActionOutcome)
+    holding = select(hold.request_pk).where(
+        hold.decision_pk.in_(latest),
+        hold.action == Action.hold_beyond_release.value,
+        _effective(hold) == Effect.permit.value,
+        or_(hold.hold_ends_at.is_(None), hold.hold_ends_at > now),
     )
-    return and_(FederalRequest.booking_pk.in_(eligible_in_custody), holding)
+    return FederalRequest.id.in_(holding)
 
 
 def _effect_now(effect: Effect, action: Action | None) -> Any:

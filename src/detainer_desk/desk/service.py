@@ -694,7 +694,7 @@ class Desk:
         liaison = actor.role is Role.federal_liaison
         now = self.clock.now()
         rows_stmt, count_stmt = page_query(query, now, actor.office if liaison else None)
-        with self._transaction() as session:
+        with self.sessions.begin() as session:  # a read: no need to queue behind ledger writers
             pairs = [(r, b) for r, b in session.execute(rows_stmt).all()]
             rows = page_rows(session, pairs, now, staff=not liaison)
             total = session.execute(count_stmt).scalar_one()
