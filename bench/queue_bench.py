@@ -4,8 +4,9 @@ The desk is generated: a handful of requests go through the real `Desk` (decided
 alarmed, overridden), then their rows are copied in bulk (SQLAlchemy Core) to reach N requests,
 each with its own booking, decision and action outcomes — the shapes the queue queries read. The
 ledger is not copied (the queue never reads it). ANALYZE runs after the bulk load, as autovacuum
-would on a live PostgreSQL desk (without statistics PostgreSQL's plans are several times slower). Timed: `Desk.queue_page` alone, and the whole
-page through HTTP (GET /ui/…, in-process ASGI client, Jinja rendering included).
+would on a live PostgreSQL desk (without statistics PostgreSQL's plans are several times
+slower). Timed: `Desk.queue_page` alone, and the whole page through HTTP (GET /ui/…, in-process
+ASGI client, Jinja rendering included).
 """
 
 from __future__ import annotations
