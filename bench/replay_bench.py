@@ -1,198 +1,287 @@
-"""Replay speed (issue 6): per-record Cedar vs the batched columnar replay vs hand-written SQL.
+"""Replay speed end to end (issue 12): the whole command against a hand-written DuckDB query.
 
-Synthetic bookings shaped like the Pierce County data's I-247A period (2017-04-03..2017-09-30):
-release eligibility up to three weeks after booking, about a third held past their last local
-charge (up to 200 h), nine in ten in the study group. Each method runs in a fresh process (so its
-peak memory is its own) on the same Parquet file, under denver@2017-09-28 and texas@2017-09-28:
+Both are timed from process start to printed output, as a user runs them, on the same generated
+Pierce-shaped CSV (the source's 28 columns; bookings released 2016-10..2017-09, about 5 % with an
+ICE hold, nine in ten of those in the study group, a quarter of those held past their last local
+charge) under eight policies:
 
-- per-record: `decide()` for every booking, both actions, no caching — timed on a sample, its
-  rate extrapolated (it would take hours at 10M);
-- batched: `replay_columnar` — Cedar once per distinct (form, day), joined back in DuckDB;
-- hand-written SQL: the same rules typed by hand in DuckDB (Denver: no holds, notify all;
-  Texas: every detainer held, at most 48 h past eligibility, notify all).
+- `detainer-desk replay FILE --policy …` (eight policies) printing its tables: one DuckDB read
+  with the mapping's types and every bad row reported, checks (empty, flags, NaN/inf), duplicate
+  ids, Cedar once per distinct case, every study figure, per month;
+- the hand-written query: `python -c` with DuckDB reading the same file (sniffed) and computing
+  the same aggregates for the same rules, typed by hand (no validation, no duplicate check).
 
-The three must agree (they are compared on the sample, and batched vs SQL on every size).
+They alternate, `BENCH_REPLAY_REPEAT` times each (default 3 at 1M, 1 at 10M), and the medians
+are compared; peak memory is each process's own (`wait4`). Their results are compared (the
+command's `--json`, run once more, against the query's), and the run stops if they differ.
+
+Start-up: `detainer-desk --help` and `detainer-desk decide` against a bare
+`python -c "import cedarpy"`, five runs each, alternating.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import resource
+import json
+import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CLI = str(BIN / "detainer-desk")
+POLICIES = (
+    "actual",
+    "denver@2017-09-28",
+    "texas@2017-09-28",
+    "washington@2017-09-28",
+    "california@2018-06-01",
+    "massachusetts@2017-09-28",
+    "federal@2017-09-28",
+    "texas",
+)
 
-SAMPLE = 20_000
-POLICIES = ("denver@2017-09-28", "texas@2017-09-28")
+GENERATE = """
+COPY (
+  WITH base AS (
+    SELECT i,
+      TIMESTAMP '2016-10-01' + to_seconds(CAST(hash(i, 1) % 31536000 AS BIGINT)) AS booked,
+      CAST(hash(i, 2) % 1000 AS INTEGER) AS u2,
+      CAST(hash(i, 3) % 1000 AS INTEGER) AS u3,
+      CAST(hash(i, 4) % 7 AS INTEGER) AS sev
+    FROM range({n}) t(i)
+  ), s AS (
+    SELECT *, booked + to_seconds(CAST(hash(i, 5) % 2592000 AS BIGINT)) AS eligible,
+      u2 < 50 AS hold, u3 < 900 AS in_set,
+      CASE WHEN u2 < 50 AND u3 % 4 = 0 THEN (hash(i, 6) % 200000) / 1000.0 ELSE 0.0 END
+        AS outlast
+    FROM base
+  ), r AS (
+    SELECT *, eligible + to_seconds(CAST(outlast * 3600 AS BIGINT)) AS released FROM s
+  )
+  SELECT md5(i::VARCHAR) || substr(md5((i + 7)::VARCHAR), 1, 8) AS booking_id,
+    booked AS booking_dt, released AS release_dt,
+    epoch(released - booked) / 86400.0 AS time_detained_days,
+    hold::INTEGER AS imm_hold, (hold AND u3 < 650)::INTEGER AS release_to_imm,
+    0 AS cancel_detainer, 0 AS admin_booking,
+    CASE WHEN hold AND u3 < 650 THEN 'Immigration' ELSE 'Time Served' END AS final_release_disp,
+    CASE WHEN hold THEN (CASE WHEN u3 < 650 THEN 'Immigration' ELSE 'WSI Chain' END) END
+      AS hold_release_disposition,
+    CASE WHEN hold THEN 'IMM' END AS hold_jurisdiction_cd,
+    CASE WHEN hold THEN released END AS hold_charge_release_dt,
+    CASE WHEN u3 % 17 = 0 THEN NULL ELSE eligible END AS last_other_charge_release_dt,
+    CASE WHEN hold THEN outlast END AS hold_outlasts_other_charges_hours,
+    1 + u2 % 5 AS charge_count, 1 + u2 % 5 AS charge_topcount, sev::DOUBLE AS max_seriousness,
+    CASE WHEN in_set THEN 'property' ELSE 'other' END AS max_charge_type,
+    'ASSAULT 4' AS max_charge_desc,
+    (sev >= 4)::INTEGER AS felony, (sev BETWEEN 2 AND 3)::INTEGER AS misdemeanor,
+    in_set::INTEGER AS in_analysis_set, (u2 % 37 = 0)::INTEGER AS paid_bail,
+    CASE WHEN u2 % 37 = 0 THEN 500.0 ELSE 0.0 END AS total_bail_paid,
+    'row_sample' AS sample_source, 1 AS charge_rows_complete, 1 AS n_charge_rows_in_file,
+    'train' AS split
+  FROM r
+) TO '{path}' (HEADER, DELIMITER ',')
+"""
 
-HAND_WRITTEN = {
-    "denver@2017-09-28": """
-        SELECT 0.0 AS hours, count(*) AS bookings, 0 AS honoured, count(*) AS notified
-        FROM bookings WHERE in_group""",
-    "texas@2017-09-28": """
-        WITH h AS (
-            SELECT CASE WHEN release_eligible_at IS NULL THEN 0.0
-                        ELSE least(excess_hours, 48) END AS hours
-            FROM bookings WHERE in_group)
-        SELECT coalesce(sum(hours), 0), count(*), count(*) FILTER (WHERE hours > 0), count(*)
-        FROM h""",
-}
+# The hand-written query: what an analyst would type, the same rules as the packs give (checked
+# against the command's results every run): Denver, Washington, Massachusetts and the federal
+# baseline on 2017-09-28 hold no one and permit notifications; California 2018 neither; Texas on
+# 2017-09-28 holds at most 48 h past release eligibility; Texas on each booking's own date holds
+# only from 2017-09-25 (SB 4's detainer mandate was enjoined before). Run with
+# `python -c HAND_WRITTEN FILE`.
+HAND_WRITTEN = r"""
+import json, sys, duckdb
+con = duckdb.connect()
+con.execute('SET enable_progress_bar = false')  # stdout: the results only
+con.execute(f'''CREATE TABLE b AS SELECT booking_id, booking_dt, release_dt, time_detained_days,
+    imm_hold, in_analysis_set, hold_release_disposition, hold_outlasts_other_charges_hours,
+    last_other_charge_release_dt, max_seriousness, paid_bail FROM read_csv('{sys.argv[1]}')''')
+con.execute('''CREATE TABLE g AS SELECT *,
+    greatest(coalesce(hold_outlasts_other_charges_hours, 0), 0) AS x,
+    CASE WHEN last_other_charge_release_dt IS NULL THEN 0
+         ELSE least(greatest(coalesce(hold_outlasts_other_charges_hours, 0), 0), 48) END AS tx48
+    FROM b WHERE imm_hold = 1 AND in_analysis_set = 1''')
+row = con.execute('''SELECT count(*),
+    count(*) FILTER (x > 0), sum(x), list_sum(max(x, 3)),
+    count(*) FILTER (hold_release_disposition = 'Immigration'),
+    count(*) FILTER (tx48 > 0), sum(tx48), list_sum(max(tx48, 3)),
+    count(*) FILTER (tx48 > 0 AND booking_dt >= TIMESTAMP '2017-09-25'),
+    coalesce(sum(tx48) FILTER (booking_dt >= TIMESTAMP '2017-09-25'), 0),
+    avg(time_detained_days), median(time_detained_days), max(time_detained_days),
+    count(*) FILTER (max_seriousness >= 4), avg(time_detained_days) FILTER (max_seriousness >= 4),
+    count(*) FILTER (max_seriousness BETWEEN 2 AND 3),
+    avg(time_detained_days) FILTER (max_seriousness BETWEEN 2 AND 3),
+    median(x) FILTER (x > 0),
+    sum(time_detained_days) - count(time_detained_days) * 26.854093655099273,
+    count(*) FILTER (paid_bail = 1),
+    avg(time_detained_days) FILTER (hold_release_disposition = 'Immigration'),
+    median(time_detained_days) FILTER (hold_release_disposition = 'Immigration')
+    FROM g''').fetchone()
+every = con.execute('''SELECT count(*), count(*) FILTER (imm_hold = 1),
+    count(*) FILTER (imm_hold = 1 AND hold_release_disposition = 'Immigration'),
+    min(release_dt)::DATE::VARCHAR, max(release_dt)::DATE::VARCHAR FROM b''').fetchone()
+months = con.execute('''SELECT strftime(release_dt, '%Y-%m'), count(*), count(*) FILTER (x > 0),
+    sum(x) FROM g GROUP BY 1 ORDER BY 1''').fetchall()
+n = row[0]
+none = {"bookings": n, "honoured": 0, "hours": 0.0, "notified": n}
+print(json.dumps({
+    "policies": {
+        "actual": {"bookings": n, "honoured": row[1], "hours": round(row[2], 2),
+                   "released_to_ice": row[4]},
+        "denver@2017-09-28": none, "washington@2017-09-28": none,
+        "massachusetts@2017-09-28": none, "federal@2017-09-28": none,
+        "california@2018-06-01": {**none, "notified": 0},
+        "texas@2017-09-28": {"bookings": n, "honoured": row[5], "hours": round(row[6], 2),
+                             "notified": n},
+        "texas": {"bookings": n, "honoured": row[8], "hours": round(row[9], 2), "notified": n},
+    },
+    "figures": {"bookings": every[0], "bookings_with_hold": every[1], "detainer_group": n,
+                "mean_days": row[10], "median_days": row[11], "felony_n": row[13],
+                "misdemeanor_n": row[15], "held_longer_median_hours": row[17],
+                "excess_days_vs_no_hold_mean": row[18], "paid_bail_n": row[19],
+                "released_to_ice_all_holds": every[2], "released_to_ice_median_days": row[21]},
+    "period": [every[3], every[4]],
+    "months": [[m, c, h, s] for m, c, h, s in months],
+}, indent=1))
+"""
 
 
 def generate(path: Path, n: int) -> None:
+    import duckdb
+
     con = duckdb.connect()
-    con.execute(f"""
-        COPY (
-            SELECT 'S' || i AS booking_id,
-                   TIMESTAMP '2017-04-03' + to_seconds(CAST(hash(i, 1) % 15552000 AS BIGINT))
-                       AS booked_at,
-                   TIMESTAMP '2017-04-03' + to_seconds(CAST(hash(i, 1) % 15552000 AS BIGINT))
-                       + to_seconds(CAST(hash(i, 2) % 1814400 AS BIGINT)) AS release_eligible_at,
-                   CASE WHEN hash(i, 3) % 3 = 0 THEN (hash(i, 4) % 200000) / 1000.0 ELSE 0.0 END
-                       AS excess_hours,
-                   hash(i, 5) % 10 <> 0 AS in_group
-            FROM range({n}) t(i)
-        ) TO '{path}' (FORMAT PARQUET)""")
+    con.execute(GENERATE.format(n=n, path=path))
     con.close()
 
 
-def _load(path: Path, limit: int | None = None) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    cap = f" LIMIT {limit}" if limit else ""
-    con.execute(f"CREATE TABLE bookings AS SELECT * FROM read_parquet('{path}'){cap}")
-    return con
-
-
-def _peak_mb() -> float:
-    """This process's own peak resident memory (VmHWM: reset at exec, unlike ru_maxrss)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _batched(path: str, policy: str, limit: int | None) -> dict[str, Any]:
-    from detainer_desk.law import default_library
-    from detainer_desk.replay import load_mapping, parse_policy
-    from detainer_desk.replay.columnar import replay_columnar
-
-    con = _load(Path(path), limit)
-    mapping, spec, library = load_mapping("pierce"), parse_policy(policy), default_library()
-    start = time.perf_counter()
-    r = replay_columnar(con, mapping, spec, library)
-    seconds = time.perf_counter() - start
+def run(command: list[str]) -> dict[str, Any]:
+    """One process, start to exit: wall seconds, CPU seconds, its own peak memory, stdout."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        err = process.stderr.read().decode() if process.stderr else ""
+        if process.stderr:
+            process.stderr.close()
+        out.seek(0)
+        text = out.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command[:3])} failed: {err.strip()[:500]}")
     return {
-        "seconds": seconds,
-        "peak_mb": _peak_mb(),
-        "result": (r.bookings_with_hold, r.holds_honoured, r.hold_hours, r.notifications_permitted),
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "stdout": text,
     }
 
 
-def _sql(path: str, policy: str, limit: int | None) -> dict[str, Any]:
-    con = _load(Path(path), limit)
-    start = time.perf_counter()
-    hours, bookings, honoured, notified = con.execute(HAND_WRITTEN[policy]).fetchone()  # type: ignore[misc]
-    seconds = time.perf_counter() - start
-    return {
-        "seconds": seconds,
-        "peak_mb": _peak_mb(),
-        "result": (bookings, honoured, round(float(hours), 2), notified),
-    }
+def _replay_command(path: Path, *extra: str) -> list[str]:
+    command = [CLI, "replay", str(path), *extra]
+    for policy in POLICIES:
+        command += ["--policy", policy]
+    return command
 
 
-def _per_record(path: str, policy: str, limit: int | None) -> dict[str, Any]:
-    from detainer_desk.law import default_library
-    from detainer_desk.replay import load_mapping, parse_policy
-    from detainer_desk.replay.replay import decide_replayed
-    from detainer_desk.vocabulary import Action, Effect
-
-    con = _load(Path(path), limit)
-    rows = con.execute(
-        "SELECT booked_at, release_eligible_at, excess_hours FROM bookings WHERE in_group"
-    ).fetchall()
-    mapping, spec, library = load_mapping("pierce"), parse_policy(policy), default_library()
-    start = time.perf_counter()
-    hours = 0.0
-    honoured = notified = 0
-    for booked_at, eligible, excess in rows:
-        rule = mapping.request.form_on(booked_at.date())
-        day: date = spec.on or booked_at.date()
-        decision = decide_replayed(mapping, spec.pack, rule, day, library)
-        hold = decision.action(Action.hold_beyond_release)
-        h = 0.0
-        if hold.effect is Effect.permit and hold.hold_limit is not None:
-            h = 0.0 if eligible is None else min(excess, hold.hold_limit.hours)
-        elif hold.effect is Effect.permit:
-            h = excess
-        hours += h
-        honoured += h > 0
-        notified += decision.action(Action.notify_release).effect is Effect.permit
-    seconds = time.perf_counter() - start
-    return {
-        "seconds": seconds,
-        "peak_mb": _peak_mb(),
-        "result": (len(rows), honoured, round(hours, 2), notified),
-        "rows": len(rows),
-    }
+def _agree(tool: dict[str, Any], hand: dict[str, Any]) -> list[str]:
+    """Differences between the command's --json and the hand-written query's output."""
+    problems = []
+    results = {r["policy"]: r for r in tool["results"]}
+    for policy, want in hand["policies"].items():
+        got = results[policy]
+        pairs = {
+            "bookings": got["bookings_with_hold"],
+            "honoured": got["holds_honoured"],
+            "hours": got["hold_hours"],
+            "notified": got["notifications_permitted"],
+            "released_to_ice": got["released_to_immigration"],
+        }
+        for key, value in want.items():
+            if key == "hours":  # sums of millions of doubles: the order of addition differs
+                if abs(pairs[key] - value) > 1e-9 * max(1.0, abs(value)) + 0.01:
+                    problems.append(f"{policy} hours: command {pairs[key]} vs query {value}")
+            elif pairs[key] != value:
+                problems.append(f"{policy} {key}: command {pairs[key]} vs query {value}")
+    figures = {f["key"]: f["value"] for f in tool["figures"]}
+    for key, value in hand["figures"].items():
+        if abs(figures[key] - value) > 1e-6 * max(1.0, abs(value)):
+            problems.append(f"figure {key}: command {figures[key]} vs query {value}")
+    period = f"released {hand['period'][0]}..{hand['period'][1]} (from the data)"
+    if tool["period"] != period:
+        problems.append(f"period: {tool['period']} vs {period}")
+    months = [[m["month"], m["detainer_group"], m["held_longer"]] for m in tool["monthly"]]
+    if months != [m[:3] for m in hand["months"]]:
+        problems.append("monthly counts differ")
+    return problems
 
 
-def _in_fresh_process(fn: Any, *args: Any) -> dict[str, Any]:
-    with mp.get_context("spawn").Pool(1) as pool:
-        result: dict[str, Any] = pool.apply(fn, args)
-    return result
-
-
-def replay_table(sizes: list[int]) -> None:
+def replay_table(sizes: list[int]) -> list[dict[str, Any]]:
     print(
-        "\nReplay — synthetic bookings shaped like Pierce County's (I-247A period); "
-        "each method in a fresh process"
+        "\nReplay end to end — process start to printed output, generated Pierce-shaped CSV, "
+        f"{len(POLICIES)} policies; medians, alternating runs"
     )
     print(
-        f"{'rows':>11} {'policy':18} {'method':34} {'seconds':>9} {'rows/s':>12} "
-        f"{'peak MB':>8} {'vs SQL':>8}"
+        f"{'rows':>11} {'file MB':>8} {'runs':>4} {'what':38} {'wall s':>8} {'CPU s':>7} "
+        f"{'peak MB':>8} {'wall vs query':>14}"
     )
+    rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
         for n in sizes:
-            path = Path(folder) / f"b{n}.parquet"
-            with mp.get_context("spawn").Pool(1) as pool:  # keep this process small
-                pool.apply(generate, (path, n))
-            con = duckdb.connect()
-            query = f"SELECT count(*) FROM read_parquet('{path}') WHERE in_group"
-            group = con.execute(query).fetchall()[0][0]
-            con.close()
-            for policy in POLICIES:
-                sql = _in_fresh_process(_sql, str(path), policy, None)
-                batched = _in_fresh_process(_batched, str(path), policy, None)
-                sample = _in_fresh_process(_per_record, str(path), policy, SAMPLE)
-                check_sql = _in_fresh_process(_sql, str(path), policy, SAMPLE)
-                check_batched = _in_fresh_process(_batched, str(path), policy, SAMPLE)
-                agree = (
-                    batched["result"] == sql["result"]
-                    and sample["result"] == check_sql["result"] == check_batched["result"]
-                )
-                per_rate = sample["rows"] / sample["seconds"]
-                rows = [
-                    ("hand-written DuckDB SQL (baseline)", sql["seconds"], sql["peak_mb"]),
-                    (
-                        "batched replay (Cedar once + DuckDB)",
-                        batched["seconds"],
-                        batched["peak_mb"],
-                    ),
-                    (f"per-record Cedar (rate on {SAMPLE:,})", group / per_rate, sample["peak_mb"]),
-                ]
-                for name, seconds, peak in rows:
-                    print(
-                        f"{n:11,d} {policy:18} {name:34} {seconds:9.3f} {group / seconds:12,.0f} "
-                        f"{peak:8.0f} {seconds / sql['seconds']:7.1f}×"
-                    )
-                speedup = (group / per_rate) / batched["seconds"]
+            path = Path(folder) / f"pierce-shaped-{n}.csv"
+            generate(path, n)
+            size_mb = path.stat().st_size / 1e6
+            default = "3" if n <= 2_000_000 else "1"
+            repeat = int(os.environ.get("BENCH_REPLAY_REPEAT", default))
+            tool_runs, hand_runs = [], []
+            for _ in range(repeat):
+                hand_runs.append(run([sys.executable, "-c", HAND_WRITTEN, str(path)]))
+                tool_runs.append(run(_replay_command(path)))
+            checked = run(_replay_command(path, "--json"))
+            problems = _agree(json.loads(checked["stdout"]), json.loads(hand_runs[0]["stdout"]))
+            if problems:
+                raise SystemExit("replay and hand-written query differ: " + "; ".join(problems))
+            hand_wall = statistics.median(r["wall"] for r in hand_runs)
+            for name, runs in (
+                ("hand-written DuckDB query (python -c)", hand_runs),
+                ("detainer-desk replay (8 policies)", tool_runs),
+            ):
+                wall = statistics.median(r["wall"] for r in runs)
+                cpu = statistics.median(r["cpu"] for r in runs)
+                peak = max(r["peak_mb"] for r in runs)
                 print(
-                    f"{'':11} {'':18} batched is {speedup:,.0f}× faster than per-record; "
-                    f"results {'identical' if agree else 'DIFFER'}"
+                    f"{n:11,d} {size_mb:8,.0f} {len(runs):4d} {name:38} {wall:8.2f} {cpu:7.2f} "
+                    f"{peak:8.0f} {wall / hand_wall:13.2f}×"
                 )
-                if not agree:
-                    raise SystemExit(f"replay results differ: {sql} {batched} {sample}")
+                rows.append({"rows": n, "what": name, "wall": wall, "cpu": cpu, "peak": peak})
+            print(f"{'':11} results identical (policies, figures, period, months); --json run once")
+            path.unlink()
+    return rows
+
+
+def startup_table(repeat: int = 5) -> None:
+    example = ROOT / "examples" / "denver-i247a-i200-2017-09-27.json"
+    commands = {
+        'python -c "import cedarpy" (baseline)': [sys.executable, "-c", "import cedarpy"],
+        "detainer-desk --help": [CLI, "--help"],
+        "detainer-desk decide EXAMPLE": [CLI, "decide", str(example)],
+    }
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            runs[name].append(run(command))
+    print(f"\nStart-up — process start to exit, median of {repeat} alternating runs")
+    print(f"{'command':40} {'wall s':>8} {'CPU s':>7} {'wall vs baseline':>17}")
+    base = statistics.median(r["wall"] for r in runs[next(iter(commands))])
+    for name, values in runs.items():
+        wall = statistics.median(r["wall"] for r in values)
+        cpu = statistics.median(r["cpu"] for r in values)
+        print(f"{name:40} {wall:8.3f} {cpu:7.3f} {wall / base:16.1f}×")
+
+
+if __name__ == "__main__":
+    startup_table()
+    replay_table([int(x) for x in os.environ.get("BENCH_REPLAY_SIZES", "1000000").split(",")])

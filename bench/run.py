@@ -97,8 +97,9 @@ def main() -> None:
 
     queue_table(int(os.environ.get("BENCH_QUEUE_N", "100000")), kinds)
 
-    from bench.replay_bench import replay_table
+    from bench.replay_bench import replay_table, startup_table
 
+    startup_table()
     replay_sizes = os.environ.get("BENCH_REPLAY_SIZES", "1000000,10000000")
     replay_table([int(x) for x in replay_sizes.split(",")])
 

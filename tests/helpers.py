@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "denver-i247a-i200-2017-09-27.json"
+
+# The real parts the suite drives; each can be pointed elsewhere (tests of the CI guard do).
+SHARED = Path(os.environ.get("DETAINER_DESK_TEST_SHARED") or ROOT.parent / "shared")
+FACT_SHEET = SHARED / "reference" / "law-fact-sheet.md"
+CHROMIUM = (
+    os.environ.get("DETAINER_DESK_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+)
 
 
 def article_request(**overrides: Any) -> dict[str, Any]:

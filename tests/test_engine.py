@@ -28,7 +28,7 @@ def test_default_deny_says_no_provision_authorizes() -> None:
 
 
 def test_missing_fact_denies_a_hold_that_would_depend_on_it() -> None:
-    doc = article_request(jurisdiction="new-york-city")
+    doc = article_request(jurisdiction="new-york-city", agency={"kind": "department_of_correction"})
     doc["request"]["warrant_kind"] = "judicial_criminal_warrant"
     doc["booking"]["convictions"] = None
     decision = decide(doc, on=date(2017, 9, 27))
@@ -41,7 +41,7 @@ def test_missing_fact_denies_a_hold_that_would_depend_on_it() -> None:
 
 
 def test_missing_fact_that_cannot_matter_is_ignored() -> None:
-    doc = article_request(jurisdiction="new-york-city")
+    doc = article_request(jurisdiction="new-york-city", agency={"kind": "department_of_correction"})
     doc["booking"]["convictions"] = None  # administrative warrant: denied whatever the history
     hold = decide(doc, on=date(2017, 9, 27)).action("hold_beyond_release")
     assert hold.effect is Effect.deny and hold.missing_facts == () and hold.provisions
@@ -73,3 +73,18 @@ def test_required_hold_without_release_time_has_no_end_yet() -> None:
     hold = decide(doc).action("hold_beyond_release")
     assert hold.hold_limit is not None and hold.hold_limit.ends_at is None
     assert "eligible for release" in hold.hold_limit.note
+
+
+def test_window_counted_from_receipt_needs_the_receipt_time() -> None:
+    from datetime import datetime
+
+    vs = default_library().version_set("north-carolina", date(2025, 1, 8))
+    required = Outcome(Effect.permit, ("nc.gs.162-62b1.hold-48h-from-receipt",), False)
+    release = datetime(2025, 1, 8, 10)
+    args = (vs, Action.hold_beyond_release, required, (), Form.I_247A, release)
+    with_receipt = action_decision(*args, datetime(2025, 1, 7, 9)).hold_limit
+    assert with_receipt is not None and with_receipt.ends_at == datetime(2025, 1, 9, 9)
+    unknown = action_decision(*args).hold_limit
+    assert unknown is not None and unknown.ends_at == release  # nothing to count from
+    aware = action_decision(*args, datetime.fromisoformat("2025-01-07T14:00:00+00:00")).hold_limit
+    assert aware is not None and aware.ends_at == datetime(2025, 1, 9, 9)  # read on NC's clock

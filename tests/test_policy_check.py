@@ -47,8 +47,8 @@ def test_unknown_attribute(packs: Path) -> None:
     cedar = packs / "texas" / "policies.cedar"
     cedar.write_text(
         cedar.read_text().replace(
-            'when { context.request.kind == "detainer" };',
-            'when { context.request.knd == "detainer" };',
+            '  context.request.kind == "detainer" &&\n  !context.exceptions_established',
+            '  context.request.knd == "detainer" &&\n  !context.exceptions_established',
             1,
         )
     )
@@ -97,3 +97,38 @@ def test_pack_time_zone_required_and_known(packs: Path, line: str, expected: str
     result = check_cli(packs)
     assert result.returncode == 1
     assert "texas" in result.stderr and expected in result.stderr
+
+
+def test_agency_rule_whose_condition_does_not_test_the_agency(packs: Path) -> None:
+    cedar = packs / "new-york-city" / "policies.cedar"
+    text = cedar.read_text()
+    # § 9-131's release rule binds DOC; dropping its agency test would silence the NYPD too
+    broken = text.replace(
+        'forbid (principal, action in [Action::"notify_release", Action::"share_release_date"], '
+        'resource)\nwhen { context.agency.kind == "department_of_correction" }\n',
+        'forbid (principal, action in [Action::"notify_release", Action::"share_release_date"], '
+        "resource)\n",
+        1,
+    )
+    assert broken != text
+    cedar.write_text(broken)
+    result = check_cli(packs)
+    assert result.returncode == 1
+    assert "nyc.admin-code.9-131.release-information" in result.stderr
+    assert "department_of_correction" in result.stderr
+
+
+def test_rule_testing_an_agency_must_name_it(packs: Path) -> None:
+    cedar = packs / "colorado" / "policies.cedar"
+    cedar.write_text(cedar.read_text().replace('@agency("probation")\n', "", 1))
+    problems = check_packs(packs)
+    assert any(
+        "co.crs.24-76.6-103.probation-personal-info" in p and "@agency" in p for p in problems
+    )
+
+
+def test_agency_must_be_a_known_kind(packs: Path) -> None:
+    cedar = packs / "colorado" / "policies.cedar"
+    cedar.write_text(cedar.read_text().replace('@agency("probation")', '@agency("parole")', 1))
+    problems = check_packs(packs)
+    assert any("parole" in p for p in problems), problems

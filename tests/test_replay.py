@@ -19,10 +19,13 @@ from detainer_desk.replay import (
     replay_policy,
     study_figures,
 )
-from tests.helpers import ROOT
+from tests.helpers import SHARED
 
-PIERCE = ROOT.parent / "shared" / "data" / "pierce"
-pytestmark = pytest.mark.skipif(not PIERCE.exists(), reason="shared/data is not beside the repo")
+PIERCE = SHARED / "data" / "pierce"
+pytestmark = [
+    pytest.mark.data,
+    pytest.mark.skipif(not PIERCE.exists(), reason="shared/data is not beside the repo: NOT RUN"),
+]
 
 # PROVENANCE.md, "Figures a replay of the Pierce County training portion must reproduce".
 PUBLISHED = {
@@ -57,12 +60,68 @@ def pierce() -> tuple[object, list[dict[str, object]]]:
     return mapping, imported.rows
 
 
+def _round_as_published(figure: str, got: float) -> float:
+    digits = len(str(PUBLISHED[figure]).partition(".")[2])
+    return round(got, digits)
+
+
 @pytest.mark.parametrize("figure", sorted(PUBLISHED))
 def test_published_figure(pierce: tuple[object, list[dict[str, object]]], figure: str) -> None:
     mapping, rows = pierce
     got = study_figures(rows, mapping)[figure]  # type: ignore[arg-type]
-    digits = len(str(PUBLISHED[figure]).partition(".")[2])
-    assert round(got, digits) == PUBLISHED[figure]
+    assert _round_as_published(figure, got) == PUBLISHED[figure]
+
+
+@pytest.fixture(scope="module")
+def renamed_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new export of the same source: a folder whose files have other names (the bookings
+    as a plain-named gzip, the charges decompressed), beside files that are not the export."""
+    folder = tmp_path_factory.mktemp("new-export")
+    (folder / "export-2026-11.dat").write_bytes(
+        (PIERCE / "pierce_bookings_train.csv.gz").read_bytes()
+    )
+    with gzip.open(PIERCE / "pierce_charges_train.csv.gz", "rb") as handle:
+        (folder / "charge rows.csv").write_bytes(handle.read())
+    (folder / "README.txt").write_text("notes from the records office\n")
+    (folder / "bail.csv.gz").write_bytes((PIERCE / "pierce_bail_train.csv.gz").read_bytes())
+    return folder
+
+
+@pytest.fixture(scope="module")
+def cli_payload(renamed_export: Path) -> dict[str, object]:
+    from typer.testing import CliRunner
+
+    from detainer_desk.cli import app
+
+    result = CliRunner().invoke(
+        app, ["replay", str(renamed_export), "--policy", "actual", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    payload: dict[str, object] = json.loads(result.stdout)  # the whole stdout is the document
+    return payload
+
+
+@pytest.mark.parametrize("figure", sorted(PUBLISHED))
+def test_published_figure_from_a_renamed_export_through_the_cli(
+    cli_payload: dict[str, object], figure: str
+) -> None:
+    figures = {f["key"]: f for f in cli_payload["figures"]}  # type: ignore[attr-defined]
+    assert figures[figure]["label"]  # each figure says what it measures
+    assert _round_as_published(figure, figures[figure]["value"]) == PUBLISHED[figure]
+
+
+def test_renamed_export_pr_share_period_and_labels(cli_payload: dict[str, object]) -> None:
+    figures = {f["key"]: f["value"] for f in cli_payload["figures"]}  # type: ignore[attr-defined]
+    assert (figures["pr_charge_rows"], figures["charge_rows"]) == (15, 371)
+    assert round(figures["pr_share_pct"], 4) == 4.0431
+    assert round(figures["paid_bail_pct"], 2) == 2.75  # 3 of 109, PROVENANCE.md
+    assert cli_payload["period"] == "released 2016-10-01..2017-09-30 (from the data)"
+    assert [Path(f).name for f in cli_payload["files"]] == ["export-2026-11.dat"]  # type: ignore[attr-defined]
+    months = cli_payload["monthly"]
+    assert sum(m["detainer_group"] for m in months) == 109  # type: ignore[attr-defined]
+    assert len(months) == 12  # type: ignore[arg-type]
+    assert "NOT the study's extra cost" in cli_payload["result_columns"]["cost_dollars"]  # type: ignore[index]
+    assert cli_payload["biases"] and cli_payload["dominance"]
 
 
 def test_policies_side_by_side(pierce: tuple[object, list[dict[str, object]]]) -> None:
@@ -94,9 +153,9 @@ def test_bad_rows_reported_and_the_rest_replayed(tmp_path: Path) -> None:
     path = tmp_path / "broken.csv"
     path.write_text("\n".join(broken) + "\n")
     imported = import_file(path, load_mapping("pierce"))
-    assert [(b.line, b.reason) for b in imported.bad_rows] == [
-        (3, "time_detained_days is empty but required"),
-        (4, "imm_hold must be 0 or 1, not 'yes'"),
+    assert [str(b) for b in imported.bad_rows] == [
+        f"{path}:3: time_detained_days: empty but required",
+        f"{path}:4: imm_hold: must be 0 or 1, not 'yes'",
     ]
     assert len(imported.rows) == 1
 

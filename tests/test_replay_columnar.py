@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import duckdb
 import pytest
@@ -22,11 +23,12 @@ from detainer_desk.replay.columnar import BOOKINGS_DDL, replay_columnar, replay_
 from detainer_desk.replay.mapping import FormRule
 from detainer_desk.replay.replay import decide_replayed
 from detainer_desk.vocabulary import Action, Effect, Form, WarrantKind
-from tests.helpers import ROOT
+from tests.helpers import SHARED
 
-PIERCE = ROOT.parent / "shared" / "data" / "pierce" / "pierce_bookings_train.csv.gz"
+PIERCE = SHARED / "data" / "pierce" / "pierce_bookings_train.csv.gz"
 
 
+@pytest.mark.data
 @pytest.mark.skipif(not PIERCE.exists(), reason="shared/data is not beside the repo: NOT RUN")
 def test_columnar_equals_row_replay_on_pierce() -> None:
     mapping = load_mapping("pierce")
@@ -113,6 +115,7 @@ def test_weekend_window_really_differs_from_flat(tmp_path: Path) -> None:
     assert (hold_ends_at(friday, 48, True) - friday) > (hold_ends_at(friday, 48, False) - friday)
 
 
+@pytest.mark.data
 @pytest.mark.skipif(not PIERCE.exists(), reason="shared/data is not beside the repo: NOT RUN")
 def test_replay_cli_writes_the_comparison_and_its_chart(tmp_path: Path) -> None:
     import json
@@ -143,18 +146,46 @@ def test_replay_cli_writes_the_comparison_and_its_chart(tmp_path: Path) -> None:
         "denver@2017-09-28",
         "texas@2017-09-28",
     ]
+    results = {r["policy"]: r for r in payload["results"]}
+    # one row per booking of the study group; its per-policy columns add up to the summary
+    table = (
+        duckdb.connect()
+        .execute(
+            f'SELECT count(*), sum("actual hours"), sum("texas@2017-09-28 hours"), '
+            f'sum("texas@2017-09-28 cost"), count(*) FILTER ("denver@2017-09-28 hold" = \'deny\') '
+            f"FROM read_parquet('{tmp_path / 'bookings.parquet'}')"
+        )
+        .fetchall()[0]
+    )
+    assert table[0] == 109 == results["actual"]["bookings_with_hold"]
+    assert round(table[1], 2) == results["actual"]["hold_hours"] == 166.18
+    assert round(table[2], 2) == results["texas@2017-09-28"]["hold_hours"]
+    assert abs(table[3] - results["texas@2017-09-28"]["cost_dollars"]) < 0.5  # rounded per row
+    assert table[4] == 109
+    csv_lines = (tmp_path / "bookings.csv").read_text().splitlines()
+    assert len(csv_lines) == 110 and csv_lines[0].startswith("booking_id,booked_at")
+    for name in ("replay.svg", "hold-hours.svg", "monthly.svg"):
+        root = ElementTree.parse(tmp_path / name).getroot()  # well-formed XML or it raises
+        assert root.tag.endswith("svg")
+        assert "Pierce County" in root.get("aria-label", "")
     svg = (tmp_path / "replay.svg").read_text()
-    assert svg.startswith("<svg") and "texas@2017-09-28" in svg
+    assert '"Unequal Justice"' in ElementTree.parse(tmp_path / "replay.svg").getroot().get(
+        "aria-label", ""
+    )  # the title's quotes survive, escaped
+    assert "texas@2017-09-28" in svg
+    assert "2017-09-30" in svg  # the period, from the data, in the (wrapped, unclipped) title
 
 
-TRAVIS = ROOT.parent / "shared" / "data" / "travis" / "travis_detainer_bookings_train.csv.gz"
+TRAVIS = SHARED / "data" / "travis" / "travis_detainer_bookings_train.csv.gz"
 
 
+@pytest.mark.data
 @pytest.mark.skipif(not TRAVIS.exists(), reason="shared/data is not beside the repo: NOT RUN")
 def test_travis_mapping_imports_and_replays_before_and_after_sb4() -> None:
     mapping = load_mapping("travis")
     imported = import_file(TRAVIS, mapping)
     assert len(imported.rows) == 9174 and imported.bad_rows == []  # PROVENANCE.md, files table
+    assert imported.period_label() == "booked 1991-08-17..2015-09-26 (from the data)"
     library = default_library()
     specs = [parse_policy(p) for p in ("texas@2016-06-01", "texas@2017-09-28")]
     before, after = replay_rows(imported.rows, mapping, specs, library)

@@ -10,8 +10,6 @@ from rich.text import Text
 
 from detainer_desk.law.decision import ActionDecision, Decision
 from detainer_desk.law.pack import PolicyLibrary, VersionSet
-from detainer_desk.replay.importer import Imported
-from detainer_desk.replay.replay import PolicyResult
 
 _STYLE = {"permit": "bold green", "deny": "bold red", "review_required": "bold yellow"}
 
@@ -38,6 +36,9 @@ def _why(a: ActionDecision) -> Text:
     for c in a.conditions:
         text.append("\nCondition: ", style="bold magenta")
         text.append(f"{c['text']} ({c['cite']})")
+    for part in a.parts:
+        text.append(f"\n{part.subject}: {part.effect.value}", style="bold")
+        text.append(f" — {part.reason}")
     return text
 
 
@@ -100,34 +101,77 @@ def print_version_set(vs: VersionSet, console: Console) -> None:
     console.print(f"[dim]digest {vs.digest}[/]")
 
 
-def print_replay(
-    title: str,
-    imported: Imported,
-    results: list[PolicyResult],
-    console: Console,
-    daily_cost: float | None = 126,
-) -> None:
-    console.print(f"[bold]{title}[/] — {imported.summary()}")
-    for bad in imported.bad_rows:
-        console.print(f"[yellow]line {bad.line}: {bad.reason}[/]")
-    table = Table(title="Bookings with an ICE hold, replayed under each policy")
+def _figure(value: float | int | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if unit == "dollars":
+        return f"${value:,.2f}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".") + (" %" if unit == "%" else "")
+
+
+def print_replay(payload: dict[str, Any], console: Console, daily_cost: float | None) -> None:
+    """The replay's summary: policies side by side, the study's figures, per month, caveats."""
+    duplicates = payload["duplicates_not_counted"]
+    console.print(
+        f"[bold]{payload['source']}[/], {payload['period']} — {payload['imported']:,} rows "
+        f"imported, {payload['bad_rows_count']:,} bad rows reported"
+        + (f" ({duplicates:,} duplicate ids not counted)" if duplicates else "")
+    )
+    for note in payload["notes"]:
+        console.print(f"[dim]{note}[/]")
+    table = Table(title="Bookings of the study's detainer group, replayed under each policy")
+    cost_header = f"cost of those hours (${daily_cost:g}/day)" if daily_cost else "cost (no rate)"
     columns = [
         ("policy", "policy"),
-        ("bookings with hold", "bookings_with_hold"),
-        ("held past local charges", "holds_honoured"),
-        ("hold hours", "hold_hours"),
+        ("bookings", "bookings_with_hold"),
+        ("held past last local charge", "holds_honoured"),
+        ("hours held past it", "hold_hours"),
         ("bed-days", "bed_days"),
-        (f"cost (${daily_cost:g}/day)" if daily_cost else "cost (no rate)", "cost_dollars"),
+        (cost_header, "cost_dollars"),
         ("notifications permitted", "notifications_permitted"),
         ("released to ICE", "released_to_immigration"),
     ]
     table.add_column(columns[0][0], no_wrap=True)
     for header, _ in columns[1:]:
         table.add_column(header, justify="right")
-    for r in results:
-        values = [getattr(r, attr) for _, attr in columns]
+    for r in payload["results"]:
+        values = [r[attr] for _, attr in columns]
         table.add_row(*("—" if v is None else str(v) for v in values))
     console.print(table)
+    if daily_cost:
+        console.print(
+            "[dim]The cost column prices only the hours held past the last local charge; the "
+            "study's extra cost (whole stays against the no-hold mean) is among the figures.[/]"
+        )
+    figures = Table(title="The source study's figures, from this data")
+    figures.add_column("figure (what it measures)")
+    figures.add_column("value", justify="right")
+    for f in payload["figures"]:
+        unit = "" if f["unit"] in ("%", "dollars") else f" {f['unit']}"
+        figures.add_row(f["label"], _figure(f["value"], f["unit"]) + unit)
+    console.print(figures)
+    months = payload["monthly"]
+    if months:
+        by = "month" if len(months) <= 36 else "year"
+        counts: dict[str, list[float]] = {}
+        for m in months:
+            key = m["month"] if by == "month" else m["month"][:4]
+            row = counts.setdefault(key, [0, 0, 0.0])
+            row[0] += m["detainer_group"]
+            row[1] += m["held_longer"]
+            row[2] += m["hold_hours"]
+        per = Table(title=f"Detainer group per {by} ({payload['period'].split(' ')[0]})")
+        for header in (by, "bookings", "held past last local charge", "hours"):
+            per.add_column(header, justify="right")
+        for key, (n, held, hours) in counts.items():
+            per.add_row(key, f"{int(n):,}", f"{int(held):,}", f"{hours:,.2f}")
+        console.print(per)
+    for note in payload["dominance"]:
+        console.print(f"[yellow]Note: {note}[/]")
+    for bias in payload["biases"]:
+        console.print(f"[dim]Bias stated by the mapping: {bias}[/]")
 
 
 def version_set_json(vs: VersionSet) -> dict[str, Any]:

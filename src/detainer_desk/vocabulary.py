@@ -7,6 +7,7 @@ spells these words on its own: import them from here.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 
@@ -56,6 +57,10 @@ class WarrantKind(StrEnum):
     administrative_I203 = "administrative_I203"  # Order to detain or release (immigration officer)
     judicial_criminal_warrant = "judicial_criminal_warrant"  # signed by a federal judge/magistrate
     judicial_probable_cause_determination = "judicial_probable_cause_determination"
+    # An immigration judge's removal order: civil, issued in removal proceedings by a DOJ (EOIR)
+    # immigration judge — never a judicial criminal warrant (fact sheet 2.2; CA_GC_7284_6 reads
+    # "judicial warrant" as a federal judge's or magistrate judge's criminal warrant).
+    immigration_judge_order = "immigration_judge_order"
 
     @property
     def is_judicial(self) -> bool:
@@ -74,6 +79,27 @@ class ProbableCauseBasis(StrEnum):
     biometric_and_database_check = "biometric_and_database_check"
     statements_or_other_evidence = "statements_or_other_evidence"
     transferred_for_proceeding = "transferred_for_proceeding"  # Box 2
+    # The Dec 2011 I-247 box "initiated an investigation to determine whether this person is
+    # subject to removal", replaced in Dec 2012 by probable-cause boxes (FED_I247_2011_2012); ICE
+    # Policy 10074.2 bars detainers on the initiation of an investigation alone.
+    investigation_initiated = "investigation_initiated"
+
+
+class PriorityBasis(StrEnum):
+    """The I-247D section 1A priority boxes (fact sheet 2.2, FED_I247D_FORM); PEP terms."""
+
+    terrorism_espionage_national_security = "terrorism_espionage_national_security"
+    gang_conviction = "gang_conviction"
+    felony_conviction = "felony_conviction"  # other than immigration-status offences
+    aggravated_felony = "aggravated_felony"
+    significant_misdemeanor = "significant_misdemeanor"
+    three_or_more_misdemeanors = "three_or_more_misdemeanors"  # 3+ incidents, not minor traffic
+
+
+WITHDRAWN_FORMS = frozenset({Form.I_247D, Form.I_247N, Form.I_247X})
+WITHDRAWN_FORMS_LAST_ISSUE = date(2017, 4, 2)
+"""I-247D, I-247N and I-247X "may not be issued after April 2, 2017"; detainers issued earlier on
+them "remain active and need not be replaced" (FED_I247A_GUIDANCE, fact sheet 2.2)."""
 
 
 class ReleaseReason(StrEnum):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import os
 import socket
 import subprocess
 import uuid
@@ -18,11 +20,13 @@ from typing import Any
 import psycopg
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy.engine import make_url
 
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+PG_ADMIN = os.environ.get("DETAINER_DESK_TEST_PG") or DEFAULT_PG
 
 
 def _pg_reachable() -> bool:
@@ -33,9 +37,12 @@ def _pg_reachable() -> bool:
         return False
 
 
+@functools.cache
 def postgres_available() -> bool:
     if _pg_reachable():
         return True
+    if PG_ADMIN != DEFAULT_PG:
+        return False  # a server named on purpose is not ours to start
     versions = sorted(Path("/etc/postgresql").glob("*"))
     if versions:
         subprocess.run(
@@ -50,7 +57,7 @@ def postgres_available() -> bool:
 def postgres() -> str:
     if not postgres_available():
         pytest.skip(
-            "PostgreSQL at 127.0.0.1:5432 cannot be reached and would not start: "
+            f"PostgreSQL at {make_url(PG_ADMIN).host}:{make_url(PG_ADMIN).port} cannot be reached: "
             "the PostgreSQL half of the desk tests DID NOT RUN"
         )
     return PG_ADMIN
@@ -60,7 +67,8 @@ def fresh_pg_database() -> tuple[str, str]:
     name = f"dd_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    return name, f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    url = make_url(PG_ADMIN).set(drivername="postgresql+psycopg", database=name)
+    return name, url.render_as_string(hide_password=False)
 
 
 def drop_pg_database(name: str) -> None:

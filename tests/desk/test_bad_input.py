@@ -16,7 +16,7 @@ from detainer_desk.desk.service import Desk
 from detainer_desk.desk.tables import Base, LedgerEntry
 from detainer_desk.web.app import create_app
 
-from .conftest import drop_pg_database, fresh_pg_database, postgres_available
+from .conftest import PG_ADMIN, drop_pg_database, fresh_pg_database, postgres_available
 from .helpers import DENVER_OFFICE, booked, detainer, event
 
 ADMIN = Actor("setup", Role.supervisor)
@@ -35,7 +35,7 @@ def client(
         url = f"sqlite:///{tmp_path / 'b.db'}"
     else:
         if not postgres_available():
-            pytest.skip("PostgreSQL at 127.0.0.1:5432 cannot be reached: NOT RUN on PostgreSQL")
+            pytest.skip(f"PostgreSQL at {PG_ADMIN} cannot be reached: NOT RUN on PostgreSQL")
         name, url = fresh_pg_database()
     settings = DeskSettings(home=tmp_path, db=url)
     initialise(settings)
@@ -105,7 +105,8 @@ CASES: list[tuple[str, str, Any, int, str]] = [
         422,
         "action",
     ),
-    ("POST", f"{R}/1/annotations", {"text": ""}, 422, "text"),
+    # authorize first: a supervisor may not annotate, so even bad input gets 403, not 422
+    ("POST", f"{R}/1/annotations", {"text": ""}, 403, None),
     ("POST", f"{R}/1/interviews", {"modality": "telepathy"}, 422, "modality"),
     ("POST", "/api/interviews/5/outcome", {"held": True, "outcome": "x"}, 404, "interview_id"),
     ("POST", "/api/alarms/5/acknowledge", {"note": "seen"}, 404, "alarm_id"),
@@ -146,14 +147,18 @@ def test_bad_input_gets_envelope_and_writes_nothing(
     if field is not None:
         assert payload["field"] == field
     after = _counts(desk)
-    if field in ("booking.countryOfBirth", "citizenship"):
-        # the refusal itself is recorded in the ledger: the field name, never the value
+    categories = {"booking.countryOfBirth": "birthplace", "citizenship": "citizenship"}
+    if field in categories:
+        # the refusal itself is recorded in the ledger: its category, never the name or value
         assert after.pop("ledger_entries") == before.pop("ledger_entries") + 1
+        assert after.pop("refusal_counts") == before.pop("refusal_counts") + 1
+        after.pop("tree_nodes"), before.pop("tree_nodes")  # the ledger's tree grows with it
         with desk.sessions() as session:
             last = session.execute(
                 select(LedgerEntry.body).order_by(LedgerEntry.seq.desc()).limit(1)
             ).scalar_one()
-        assert "forbidden_field_refused" in last and field in last and '"x"' not in last
+        assert "forbidden_field_refused" in last and f'"category":"{categories[field]}"' in last
+        assert "countryOfBirth" not in last and '"x"' not in last
     assert after == before
 
 

@@ -13,7 +13,7 @@ from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_des
 from detainer_desk.web.app import create_app
 from detainer_desk.web.formatting import cite_text, effect_text, label
 
-from .helpers import TEXAS_OFFICE, booked, detainer, event
+from .helpers import TEXAS_OFFICE, booked, detainer, event, ui_login, ui_post
 
 SUPERVISOR = Actor("sam", Role.supervisor)
 
@@ -50,7 +50,7 @@ def test_a_texas_request_page_and_its_booking_timeline(tmp_path: Path) -> None:
     desk.check_clock()
     token = desk.create_token("kim", "clerk")
     with TestClient(create_app(desk, worker=False)) as client:
-        client.post("/ui/login", data={"token": token})
+        ui_login(client, token)
         page = client.get("/ui/requests/1").text
         booking = client.get("/ui/bookings/TX-9").text
     desk.close()
@@ -89,17 +89,19 @@ def test_a_missing_fact_is_supplied_and_the_request_decided_again(tmp_path: Path
     desk.receive_request(SUPERVISOR, ask)
     token = desk.create_token("kim", "clerk")
     with TestClient(create_app(desk, worker=False), follow_redirects=False) as client:
-        client.post("/ui/login", data={"token": token})
+        ui_login(client, token)
         page = client.get("/ui/requests/1").text
         assert "Supply a missing fact" in page and "the release date is public" in page
         assert ">review required</span>" in page
-        done = client.post(
+        done = ui_post(
+            client,
+            desk,
             "/ui/bookings/WA-1/facts",
-            data={"release_date_public": "yes", "back": "/ui/requests/1"},
+            {"release_date_public": "yes", "back": "/ui/requests/1"},
         )
         assert done.status_code == 303 and done.headers["location"] == "/ui/requests/1"
         after = client.get("/ui/requests/1").text
-        nothing = client.post("/ui/bookings/WA-1/facts", data={"back": "/ui/requests/1"})
+        nothing = ui_post(client, desk, "/ui/bookings/WA-1/facts", {"back": "/ui/requests/1"})
     desk.close()
     assert "Supply a missing fact" not in after
     assert "decided (charges changed)" in after

@@ -13,11 +13,12 @@ from detainer_desk.cli import app
 from detainer_desk.desk import DeskSettings, open_desk
 from detainer_desk.desk.tables import Booking, FederalRequest
 from detainer_desk.ledger.log import verify_database
-from tests.helpers import ROOT
+from tests.helpers import SHARED
 
-DATA = ROOT.parent / "shared" / "data" / "pierce"
+DATA = SHARED / "data" / "pierce"
 
 
+@pytest.mark.data
 @pytest.mark.skipif(not DATA.exists(), reason="../shared/data/pierce is not here: NOT RUN")
 def test_demo_desk_loads_real_bookings_and_prints_a_login(tmp_path: Path) -> None:
     home = tmp_path / "demo"

@@ -16,7 +16,7 @@ from detainer_desk.errors import InputError
 from detainer_desk.web.app import create_app
 from detainer_desk.web.formatting import local_time, time_left
 
-from .helpers import TEXAS_OFFICE, booked, detainer, event
+from .helpers import TEXAS_OFFICE, booked, detainer, event, ui_login
 
 ADMIN = Actor("setup", Role.supervisor)
 
@@ -64,7 +64,7 @@ def test_a_texas_desk_shows_central_time_and_the_alarms_due_time(tmp_path: Path)
     assert desk.check_clock()["alarms_raised"] >= 1
     token = desk.create_token("pat", "clerk")
     with TestClient(create_app(desk, worker=False)) as client:
-        client.post("/ui/login", data={"token": token})
+        ui_login(client, token)
         page = client.get("/ui/alarms").text
         booking = client.get("/ui/bookings/TX-1").text
     desk.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +19,7 @@ from detainer_desk.vocabulary import Action, Form, ProbableCauseBasis, RequestKi
 from detainer_desk.web.app import create_app
 from tests.ice_paper import PERSON_SECRETS, i247a_pdf, scanned_pdf
 
-from .test_intake_forms import FORM, login
+from .test_intake_forms import FORM, csrf, login, post
 
 
 def test_an_i247a_with_its_i200_is_read() -> None:
@@ -70,10 +71,19 @@ def client(desk: Desk) -> Iterator[TestClient]:
         yield c
 
 
-def upload(client: TestClient, data: bytes) -> str:
-    answer = client.post(
-        "/ui/requests/new/pdf", files={"pdf": ("detainer.pdf", data, "application/pdf")}
+def send_pdf(client: TestClient, data: bytes, token: str | None, **headers: str) -> Any:
+    """The upload form as the page sends it: the file and (unless None) the CSRF token."""
+    fields = {} if token is None else {"csrf": token}
+    return client.post(
+        "/ui/requests/new/pdf",
+        data=fields,
+        files={"pdf": ("detainer.pdf", data, "application/pdf")},
+        headers=headers,
     )
+
+
+def upload(client: TestClient, desk: Desk, data: bytes) -> str:
+    answer = send_pdf(client, data, csrf(client, desk))
     assert answer.status_code == 200, answer.text
     return answer.text
 
@@ -81,13 +91,14 @@ def upload(client: TestClient, data: bytes) -> str:
 def test_upload_prefills_the_form_and_only_the_hash_is_kept(client: TestClient, desk: Desk) -> None:
     data = i247a_pdf(boxes=(False, False, True, True))
     digest = hashlib.sha256(data).hexdigest()
-    page = upload(client, data)
+    page = upload(client, desk, data)
+    assert f'name="csrf" value="{csrf(client, desk)}"' in page  # the filled form can be sent
     assert 'value="biometric_and_database_check" checked' in page
     assert 'value="statements_or_other_evidence" checked' in page
     assert '<option value="administrative_I200" selected>' in page
     assert 'value="2017-09-26"' in page and f'value="{digest}"' in page
     assert not any(secret in page for secret in PERSON_SECRETS)
-    saved = client.post("/ui/requests/new", data=dict(FORM, pdf_sha256=digest))
+    saved = post(client, desk, "/ui/requests/new", dict(FORM, pdf_sha256=digest))
     assert saved.status_code == 303
     with desk.sessions() as session:
         entries = list(session.execute(select(LedgerEntry)).scalars())
@@ -99,8 +110,8 @@ def test_upload_prefills_the_form_and_only_the_hash_is_kept(client: TestClient, 
     assert home_files == []  # the paper itself was never written
 
 
-def test_a_scan_shows_the_empty_form(client: TestClient) -> None:
-    page = upload(client, scanned_pdf())
+def test_a_scan_shows_the_empty_form(client: TestClient, desk: Desk) -> None:
+    page = upload(client, desk, scanned_pdf())
     assert (
         "has no text layer" in page and 'value="biometric_and_database_check" checked' not in page
     )
@@ -108,5 +119,19 @@ def test_a_scan_shows_the_empty_form(client: TestClient) -> None:
 
 def test_an_oversized_upload_is_refused(client: TestClient, desk: Desk) -> None:
     big = b"%PDF-1.4\n" + b"0" * (desk.settings.max_upload_bytes + 20_000)
-    answer = client.post("/ui/requests/new/pdf", files={"pdf": ("big.pdf", big, "application/pdf")})
+    answer = send_pdf(client, big, csrf(client, desk))
     assert answer.status_code == 413 and "larger than" in answer.text
+
+
+def test_the_upload_needs_the_csrf_token_and_this_origin(client: TestClient, desk: Desk) -> None:
+    """The upload route parses its own body: the token comes from the parts it parsed."""
+    data = i247a_pdf()
+    assert send_pdf(client, data, None).status_code == 403
+    assert send_pdf(client, data, "forged").status_code == 403
+    elsewhere = send_pdf(client, data, csrf(client, desk), origin="https://evil.example")
+    assert elsewhere.status_code == 403
+    assert "ICE ERO Denver Field Office" not in elsewhere.text  # the paper was not read
+    not_multipart = client.post(
+        "/ui/requests/new/pdf", content=data, headers={"content-type": "application/pdf"}
+    )
+    assert not_multipart.status_code == 403  # no token to be found: refused before reading

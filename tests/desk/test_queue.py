@@ -13,7 +13,7 @@ from detainer_desk.desk.service import Desk
 from detainer_desk.errors import InputError
 from detainer_desk.web.app import create_app
 
-from .helpers import DENVER_OFFICE, TEXAS_OFFICE, booked, detainer, event
+from .helpers import DENVER_OFFICE, TEXAS_OFFICE, booked, detainer, event, ui_login
 
 SUPERVISOR = Actor("sam", Role.supervisor)
 
@@ -111,7 +111,7 @@ def test_bad_queue_queries_are_refused_naming_the_field(
 def test_the_queue_page_in_the_ui(busy: Desk) -> None:
     token = busy.create_token("kim", "clerk")
     with TestClient(create_app(busy, worker=False)) as client:
-        client.post("/ui/login", data={"token": token})
+        ui_login(client, token)
         page = client.get("/ui/?status=open_alarms").text
         assert "1 request found" in page and "open alarm" in page and "DEN-1" in page
         paged = client.get("/ui/?per_page=10&page=2")

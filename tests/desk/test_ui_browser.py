@@ -5,7 +5,6 @@ Screenshots go to build/test-output/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,10 +15,10 @@ from detainer_desk.access.check import Actor, Role
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
 
+from ..helpers import CHROMIUM
 from .conftest import serving
 from .helpers import DENVER_OFFICE, booked, detainer, event
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "test-output" / "screenshots"
 ARGS = [
     "--headless",
@@ -79,6 +78,9 @@ def test_staff_ui_queue_decision_override_alarm(served: tuple[str, Desk], tmp_pa
         expect(decision).to_contain_text("D.R.M.C.")  # the Denver ordinance is cited
         page.screenshot(path=str(SHOTS / "request.png"), full_page=True)
 
+        # the override form presets nothing: action and effect must be chosen
+        expect(page.get_by_label("Action")).to_have_value("")
+        expect(page.get_by_label("Effect")).to_have_value("")
         page.get_by_label("Action").select_option("notify_release")
         page.get_by_label("Effect").select_option("deny")
         page.get_by_label("Reason (required)").fill("Counsel advised: notice not requested here.")

@@ -40,7 +40,10 @@ class Permission(StrEnum):
     acknowledge_alarm = "acknowledge_alarm"
     read_ledger = "read_ledger"
     manage_offices = "manage_offices"
+    manage_tokens = "manage_tokens"
     read_reports = "read_reports"
+    record_exception = "record_exception"
+    confirm_override = "confirm_override"
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,18 @@ Each definition is a data file (definitions/*.yaml, with its citation): a list o
 "the pack's decision on probe P is one of these effects". A policy is a sanctuary under the
 definition when any prong holds. The probes (probes.yaml) are standard requests decided by the
 pack itself, so the answer and the provisions behind it come from the law as encoded, not labels.
+
+A prong holds only when a provision in force forbids or limits the action. The desk's defaults
+("never hold on a guess": a hold no provision authorizes is denied; an action no law decides needs
+review) are not a policy of refusal, so a prong whose effect comes only from a default is its own
+state, "no provision authorizes", and never makes a place a sanctuary.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -65,21 +71,43 @@ class Definition(_Model):
     sources: tuple[str, ...]
     confidence: str
     summary: str
+    caveats: tuple[str, ...] = ()
     sanctuary_if_any: tuple[Prong, ...]
+
+
+class ProngState(StrEnum):
+    """How one prong of a definition came out for a pack on a date."""
+
+    met = "met"  # a provision in force forbids or limits the action
+    not_met = "not met"
+    no_provision = "no provision authorizes"  # refused or left to review only by a default
+
+
+class Answer(StrEnum):
+    """A definition's answer for a pack on a date."""
+
+    yes = "yes"
+    no = "no"
+    no_provision = "no provision authorizes"  # no prong met; some refused only by default
 
 
 @dataclass(frozen=True)
 class ProngResult:
     prong: Prong
-    holds: bool
+    state: ProngState
     effect: Effect
     provisions: tuple[dict[str, str], ...]
     reason: str
+
+    @property
+    def holds(self) -> bool:
+        return self.state is ProngState.met
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "probe": self.prong.probe,
             "criterion": self.prong.says,
+            "state": self.state.value,
             "holds": self.holds,
             "effect": self.effect.value,
             "reason": self.reason,
@@ -93,6 +121,18 @@ class Verdict:
     sanctuary: bool
     prongs: tuple[ProngResult, ...]
 
+    @property
+    def answer(self) -> Answer:
+        if self.sanctuary:
+            return Answer.yes
+        if any(p.state is ProngState.no_provision for p in self.prongs):
+            return Answer.no_provision
+        return Answer.no
+
+    def because(self) -> tuple[ProngResult, ...]:
+        """The prongs behind the answer: those met, or else those not met (and why)."""
+        return tuple(p for p in self.prongs if p.holds == self.sanctuary)
+
     def to_dict(self) -> dict[str, Any]:
         d = self.definition
         return {
@@ -100,8 +140,11 @@ class Verdict:
             "name": d.name,
             "cite": d.cite,
             "confidence": d.confidence,
+            "sources": list(d.sources),
+            "caveats": list(d.caveats),
             "sanctuary": self.sanctuary,
-            "because": [p.to_dict() for p in self.prongs if p.holds == self.sanctuary],
+            "answer": self.answer.value,
+            "because": [p.to_dict() for p in self.because()],
             "prongs": [p.to_dict() for p in self.prongs],
         }
 
@@ -179,6 +222,16 @@ def run_probes(
     return version, outcomes
 
 
+def prong_state(prong: Prong, decided: ActionDecision) -> ProngState:
+    """Met only when a provision in force, not a default, refuses or limits the action."""
+    if decided.effect not in prong.effect_in:
+        return ProngState.not_met
+    limited = decided.provisions or decided.missing_facts  # a rule read the facts and said no
+    if decided.by_default or not limited:
+        return ProngState.no_provision
+    return ProngState.met
+
+
 def judge(definition: Definition, outcomes: dict[str, ActionDecision]) -> Verdict:
     results = []
     for prong in definition.sanctuary_if_any:
@@ -186,7 +239,7 @@ def judge(definition: Definition, outcomes: dict[str, ActionDecision]) -> Verdic
         results.append(
             ProngResult(
                 prong,
-                decided.effect in prong.effect_in,
+                prong_state(prong, decided),
                 decided.effect,
                 decided.provisions,
                 decided.reason,

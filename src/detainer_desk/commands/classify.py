@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from detainer_desk.classify import Classification, classify
 from detainer_desk.commands.common import _clear_errors, _console
 from detainer_desk.edge import parse_day
-from detainer_desk.law.decide import default_library
+
+if TYPE_CHECKING:
+    from detainer_desk.classify import Classification
 
 
 def _print_one(result: Classification) -> None:
@@ -24,13 +25,11 @@ def _print_one(result: Classification) -> None:
     table.add_column("because (the pack's own decisions and provisions)", ratio=5)
     for verdict in result.verdicts:
         lines = []
-        for p in verdict.prongs:
-            if p.holds != verdict.sanctuary:
-                continue
+        for p in verdict.because():
             cites = "; ".join(x["cite"] for x in p.provisions) or p.reason
-            mark = "" if verdict.sanctuary else "not: "
-            lines.append(f"{mark}{p.prong.says} — {p.prong.probe} is {p.effect.value} ({cites})")
-        answer = "[red]yes[/]" if verdict.sanctuary else "[green]no[/]"
+            state = f"\\[{p.state.value}]"
+            lines.append(f"{state} {p.prong.says} — {p.prong.probe} is {p.effect.value} ({cites})")
+        answer = f"[bold]{verdict.answer.value}[/]"
         definition = (
             f"{verdict.definition.id} {verdict.definition.name}\n[dim]{verdict.definition.cite}[/]"
         )
@@ -44,7 +43,7 @@ def _print_all(results: list[Classification]) -> None:
     for v in results[0].verdicts:
         table.add_column(f"{v.definition.id}\n{v.definition.name[:28]}", justify="center")
     for r in results:
-        table.add_row(r.pack, *("yes" if v.sanctuary else "no" for v in r.verdicts))
+        table.add_row(r.pack, *(v.answer.value for v in r.verdicts))
     _console().print(table)
 
 
@@ -59,6 +58,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Is this policy a "sanctuary"? Under each definition, with the deciding provisions."""
         with _clear_errors():
+            from detainer_desk.classify import classify
+            from detainer_desk.law.decide import default_library
+
             day = parse_day(on, "--on")
             library = default_library()
             names = [pack] if pack else list(library.names())

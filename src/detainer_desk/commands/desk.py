@@ -7,17 +7,18 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import Progress
 
 from detainer_desk.access.check import Actor, Role
 from detainer_desk.commands.common import _clear_errors, _console
-from detainer_desk.desk.opening import initialise, open_desk
-from detainer_desk.desk.service import Desk
-from detainer_desk.desk.settings import DeskSettings
 from detainer_desk.errors import InputError
+
+if TYPE_CHECKING:  # the desk (SQLAlchemy, Alembic) is imported by the commands that use it
+    from detainer_desk.desk.service import Desk
+    from detainer_desk.desk.settings import DeskSettings
 
 HomeOption = Annotated[
     Path | None, typer.Option("--home", help="Desk folder (DETAINER_DESK_HOME; .detainer-desk).")
@@ -31,14 +32,30 @@ AlwaysJson = Annotated[
     bool, typer.Option("--json", help="Print JSON (always: the output is JSON).")
 ]
 ADMIN = Actor("cli", Role.supervisor)
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="DETAINER_DESK_TOKEN",
+        help="Act as this token's holder (e.g. counsel); default: the desk's supervisor.",
+    ),
+]
+
+
+def _actor(desk: Desk, token: str | None) -> Actor:
+    return ADMIN if token is None else desk.actor_for(token)
 
 
 def settings_from(home: Path | None, db: str | None, **explicit: Any) -> DeskSettings:
     """The one settings object: these options over DETAINER_DESK_* over the desk's file."""
+    from detainer_desk.desk.settings import DeskSettings
+
     return DeskSettings.from_env(home=home, db=db, **explicit)
 
 
 def _open(home: Path | None, db: str | None) -> Desk:
+    from detainer_desk.desk.opening import open_desk
+
     return open_desk(settings_from(home, db))
 
 
@@ -66,6 +83,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Create the desk: schema (Alembic), ledger signing key, its jurisdiction and clock."""
+        from detainer_desk.desk.opening import initialise
+
         with _clear_errors():
             done = initialise(
                 settings_from(
@@ -98,17 +117,58 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="clerk, supervisor, counsel, auditor, federal_liaison or public."),
         ],
         office: Annotated[str | None, typer.Option(help="For federal_liaison.")] = None,
+        expires_days: Annotated[
+            float | None, typer.Option(help="Expire after this many days (default: never).")
+        ] = None,
         home: HomeOption = None,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Issue a token; it is printed once and stored only as a hash."""
         with _clear_errors():
-            token = _open(home, db).create_token(name, role, office)
+            if expires_days is not None and not 0 < expires_days <= 3650:
+                raise InputError("--expires-days must be between 0 and 3650", "expires_days")
+            token = _open(home, db).create_token(name, role, office, expires_days)
         if as_json:
-            _print_json({"name": name, "role": role, "office": office, "token": token})
+            _print_json(
+                {"name": name, "role": role, "office": office, "token": token}
+                | {"expires_days": expires_days}
+            )
         else:
             typer.echo(token)
+
+    @token_app.command("list")
+    def token_list(
+        home: HomeOption = None, db: DbOption = None, as_json: JsonOption = False
+    ) -> None:
+        """Every token: id, name, role, office, created, expires, revoked (never the token)."""
+        with _clear_errors():
+            rows = _open(home, db).tokens()
+        if as_json:
+            _print_json(rows)
+            return
+        for r in rows:
+            state = (
+                f"revoked {r['revoked_at']}"
+                if r["revoked_at"]
+                else f"expires {r['expires_at']}"
+                if r["expires_at"]
+                else "active"
+            )
+            office = f" ({r['office']})" if r["office"] else ""
+            typer.echo(f"{r['id']:>4}  {r['name']}  {r['role']}{office}  {state}")
+
+    @token_app.command("revoke")
+    def token_revoke(
+        token_id: int, home: HomeOption = None, db: DbOption = None, as_json: JsonOption = False
+    ) -> None:
+        """Revoke a token now (by the id 'token list' shows); its UI sessions end with it."""
+        with _clear_errors():
+            row = _open(home, db).revoke_token(token_id)
+        if as_json:
+            _print_json(row)
+            return
+        typer.echo(f"revoked token {row['id']} ({row['name']}) at {row['revoked_at']}")
 
     @app.command("office")
     def office(
@@ -194,6 +254,74 @@ def register(app: typer.Typer) -> None:
                     ADMIN, {"booking_id": booking_id, "kind": kind, "at": at, **data}
                 )
             )
+
+    @app.command("exception")
+    def exception(
+        request_id: int,
+        exception_id: Annotated[
+            str, typer.Argument(help="The rule's @id, e.g. tx.ccp.2_251b.proof-exception.")
+        ],
+        determined_by: Annotated[
+            str, typer.Option("--by", help="counsel or supervisor: who determined it.")
+        ],
+        determined_on: Annotated[str, typer.Option("--on", help="When (YYYY-MM-DD).")],
+        token: TokenOption = None,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Record that a rule's exception is established (no proof is stored); re-decide."""
+        with _clear_errors():
+            desk = _open(home, db)
+            body = {
+                "exception": exception_id,
+                "determined_by": determined_by,
+                "determined_on": determined_on,
+            }
+            _print_json(desk.record_exception(_actor(desk, token), request_id, body))
+
+    @app.command("override")
+    def override(
+        request_id: int,
+        action: Annotated[str, typer.Option(help="The action overridden.")],
+        effect: Annotated[str, typer.Option(help="permit, deny or review_required.")],
+        reason: Annotated[str, typer.Option(help="Why; at least a sentence.")],
+        provision: Annotated[
+            str | None, typer.Option(help="Legal basis: a provision id (policy show lists them).")
+        ] = None,
+        judicial_warrant_attached: Annotated[
+            bool, typer.Option(help="Legal basis: the judicial warrant recorded on the request.")
+        ] = False,
+        token: TokenOption = None,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Override one action (a supervisor). A hold the law denies needs a basis and counsel."""
+        body: dict[str, Any] = {"action": action, "effect": effect, "reason": reason}
+        if provision is not None:
+            body["provision"] = provision
+        if judicial_warrant_attached:
+            body["judicial_warrant_attached"] = True
+        with _clear_errors():
+            desk = _open(home, db)
+            _print_json(desk.override(_actor(desk, token), request_id, body))
+
+    @app.command("confirm-override")
+    def confirm_override(
+        override_id: int,
+        note: Annotated[str, typer.Option(help="Counsel's note.")],
+        token: Annotated[
+            str,
+            typer.Option(
+                "--token", envvar="DETAINER_DESK_TOKEN", help="Counsel's token (a second person)."
+            ),
+        ],
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Counsel confirms a pending override; the hold it permits then runs, bounded."""
+        with _clear_errors():
+            desk = _open(home, db)
+            _print_json(desk.confirm_override(desk.actor_for(token), override_id, {"note": note}))
 
     @app.command("alarms")
     def alarms(
@@ -295,6 +423,26 @@ def _jsonl_record(line: str, number: int) -> dict[str, Any] | InputError:
     return value if isinstance(value, dict) else InputError("not a JSON object")
 
 
+DEMO_MARK = ".demo-desk"
+
+
+def _clear_demo_home(home: Path) -> None:
+    """Empty a demo desk's folder, but only one `demo-desk` made: never someone else's files."""
+    import shutil
+
+    if not home.exists():
+        return
+    if not home.is_dir():
+        raise InputError(f"--home {home} is a file, not a folder; choose another", field="home")
+    if any(home.iterdir()) and not (home / DEMO_MARK).is_file():
+        raise InputError(
+            f"--home {home} is not empty and was not made by demo-desk; choose an empty or new "
+            "folder (nothing was deleted)",
+            field="home",
+        )
+    shutil.rmtree(home)
+
+
 def register_demo(app: typer.Typer) -> None:
     @app.command("demo-desk")
     def demo_desk(
@@ -316,19 +464,20 @@ def register_demo(app: typer.Typer) -> None:
         ] = "ICE ERO Seattle Field Office",
     ) -> None:
         """Build a desk from nothing with real bookings replayed as events; print URL + token."""
-        import shutil
         from datetime import UTC
 
         from detainer_desk.desk.clock import SettableClock
+        from detainer_desk.desk.opening import initialise, open_desk
+        from detainer_desk.desk.settings import DeskSettings
         from detainer_desk.desk.worker import run_worker
         from detainer_desk.publish.publishing import publish
         from detainer_desk.replay import import_file, load_mapping
         from detainer_desk.replay.to_desk import desk_records, replay_into_desk
 
         with _clear_errors():
+            _clear_demo_home(home)  # first: refuse someone else's folder before anything else
             mapping = load_mapping("pierce")
-            imported = import_file(data / Path(mapping.file).name, mapping)
-            shutil.rmtree(home, ignore_errors=True)
+            imported = import_file(data, mapping)
             settings = DeskSettings.from_env(
                 home=home,
                 jurisdiction=jurisdiction,
@@ -342,6 +491,7 @@ def register_demo(app: typer.Typer) -> None:
             data_end = max(m for m, _ in records).replace(tzinfo=settings.zone).astimezone(UTC)
             settings = settings.with_changes(clock_starts_at=data_end)
             initialise(settings)
+            (home / DEMO_MARK).write_text("made by detainer-desk demo-desk; rebuilt on request\n")
             clock = SettableClock()
             desk = open_desk(settings, clock)
             with Progress(console=_console(), transient=True) as progress:

@@ -4,68 +4,90 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress
 
 from detainer_desk.commands.common import _clear_errors, _console
-from detainer_desk.errors import InputError
-from detainer_desk.law.decide import default_library
-from detainer_desk.render import print_replay
+
+SHOWN_ON_STDERR = 50
 
 
 def register(app: typer.Typer) -> None:
     @app.command("replay")
     def replay_command(
         data: Annotated[
-            Path, typer.Argument(help="A data folder (e.g. ../shared/data/pierce) or file.")
+            list[Path],
+            typer.Argument(
+                help="Data folders or files (any names: the mapping recognises its files by "
+                "their columns), e.g. ../shared/data/pierce."
+            ),
         ],
         policy: Annotated[list[str], typer.Option("--policy", help="actual, PACK or PACK@DATE.")],
         mapping: Annotated[str, typer.Option(help="Mapping name or YAML file.")] = "pierce",
+        encoding: Annotated[
+            str | None, typer.Option(help="Text encoding of the files: utf-8 (default), latin-1.")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
         out: Annotated[
             Path | None,
-            typer.Option(help="Also write replay.json and the comparison chart replay.svg here."),
+            typer.Option(
+                help="Also write replay.json, one row per booking (bookings.parquet, "
+                "bookings.csv) and the charts (replay.svg, hold-hours.svg, monthly.svg) here."
+            ),
         ] = None,
     ) -> None:
-        """Replay real bookings under each policy, side by side (Cedar once per distinct case,
-        DuckDB for the rest)."""
-        from detainer_desk.replay import import_file, load_mapping, parse_policy, replay_actual
-        from detainer_desk.replay.chart import comparison_svg
-        from detainer_desk.replay.columnar import replay_rows
+        """Replay real bookings under each policy, side by side (loaded once in DuckDB; Cedar
+        once per distinct case), with every figure the source study published."""
+        from detainer_desk.law.decide import default_library
+        from detainer_desk.render import print_replay
+        from detainer_desk.replay import load_mapping, parse_policy
+        from detainer_desk.replay.columnar import replay_loaded
+        from detainer_desk.replay.figures import dominance_notes, monthly, study_figures_sql
+        from detainer_desk.replay.importer import connect, load_sources
+        from detainer_desk.replay.replay import RESULT_LABELS
 
         with _clear_errors():
             spec = load_mapping(mapping)
-            path = data / Path(spec.file).name if data.is_dir() else data
-            if not path.exists():
-                raise InputError(
-                    f"no data file {path}; give the folder holding {Path(spec.file).name}"
-                )
-            imported = import_file(path, spec)
             specs = [parse_policy(p) for p in policy]
-            results = []
-            with Progress(console=_console(), transient=True) as progress:
-                task = progress.add_task("replaying", total=len(specs))
-                for s in specs:
-                    if s.pack == "actual":
-                        results.append(replay_actual(imported.rows, spec))
-                    else:
-                        results += replay_rows(imported.rows, spec, [s], default_library())
-                    progress.advance(task)
-        payload = {
-            "source": spec.title,
-            "imported": len(imported.rows),
-            "bad_rows": [{"line": b.line, "reason": b.reason} for b in imported.bad_rows],
-            "results": [r.to_dict() for r in results],
-        }
-        if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "replay.json").write_text(json.dumps(payload, indent=2))
-            (out / "replay.svg").write_text(comparison_svg(spec.title, results))
+            library = default_library()
+            con = connect()
+            imported = load_sources(con, data, spec, encoding)
+            results = replay_loaded(con, spec, specs, library)
+            figures = study_figures_sql(imported)
+            months = monthly(imported)
+            period = imported.period_label()
+            payload: dict[str, Any] = {
+                "source": spec.title,
+                "period": period,
+                "files": [str(f) for f in imported.files],
+                "imported": imported.count,
+                "bad_rows_count": imported.bad_count,
+                "bad_rows": [b.to_dict() for b in imported.bad_rows],
+                "duplicates_not_counted": imported.duplicates,
+                "notes": imported.notes,
+                "results": [r.to_dict() for r in results],
+                "result_columns": RESULT_LABELS,
+                "figures": [f.to_dict() for f in figures],
+                "monthly": months,
+                "dominance": dominance_notes(results),
+                "biases": list(spec.biases),
+            }
+            title = f"{spec.title}, {period}"
+            written: list[Path] = []
+            if out is not None:
+                from detainer_desk.replay.outputs import write_outputs
+
+                written = write_outputs(out, imported, specs, results, library, payload, title)
+            con.close()
+        for bad in imported.bad_rows[:SHOWN_ON_STDERR]:
+            typer.echo(str(bad), err=True)
+        if imported.bad_count > SHOWN_ON_STDERR:
+            more = imported.bad_count - SHOWN_ON_STDERR
+            typer.echo(f"… and {more} more bad rows (listed in --json and --out)", err=True)
         if as_json:
-            typer.echo(json.dumps(payload, indent=2))
+            typer.echo(json.dumps(payload, indent=2, allow_nan=False))
             return
-        print_replay(spec.title, imported, results, _console(), spec.published.daily_cost_dollars)
-        if out is not None:
-            typer.echo(f"wrote {out / 'replay.json'} and {out / 'replay.svg'}")
+        print_replay(payload, _console(), spec.published.daily_cost_dollars)
+        if written:
+            typer.echo(f"wrote {', '.join(str(p) for p in written)}")

@@ -12,8 +12,6 @@ from detainer_desk.commands.common import _clear_errors
 from detainer_desk.commands.desk import DbOption, HomeOption, _open
 from detainer_desk.edge import parse_day
 from detainer_desk.errors import InputError
-from detainer_desk.publish.publishing import publish
-from detainer_desk.publish.report import FORMATS
 
 
 def register(app: typer.Typer) -> None:
@@ -24,7 +22,9 @@ def register(app: typer.Typer) -> None:
         by: Annotated[str, typer.Option(help="month, quarter or year")] = "month",
         fmt: Annotated[
             list[str] | None,
-            typer.Option("--format", help="html, csv, json, parquet (repeat; default all)."),
+            typer.Option(
+                "--format", help="html, csv, json, parquet, sqlite (repeat; default all)."
+            ),
         ] = None,
         out: Annotated[
             Path | None,
@@ -34,13 +34,17 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
-        """Publish the desk's counts for a period (HTML with charts, CSV, JSON, Parquet)."""
+        """Publish the desk's counts for a period (HTML with charts, CSV, JSON, Parquet, SQLite)."""
+        from detainer_desk.publish.publishing import publish
+        from detainer_desk.publish.report import FORMATS
+
         with _clear_errors():
             formats = tuple(fmt or FORMATS)
             unknown = [f for f in formats if f not in FORMATS]
             if unknown:
                 raise InputError(
-                    f"--format {unknown[0]!r}: use html, csv, json or parquet", field="format"
+                    f"--format {unknown[0]!r}: use html, csv, json, parquet or sqlite",
+                    field="format",
                 )
             desk = _open(home, db)
             _, written = publish(

@@ -53,7 +53,12 @@ def _sqlite_serialised(engine: Engine) -> None:
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions whose writes to business tables are sealed into the ledger (ledger.rows)."""
+    from detainer_desk.ledger.rows import watch
+
+    factory = sessionmaker(engine, expire_on_commit=False)
+    watch(factory)
+    return factory
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -8,7 +8,7 @@ with the reason (DEVELOPERS.md: never hold on a guess).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,12 +24,15 @@ from detainer_desk.desk.tables import (
     Override,
 )
 from detainer_desk.errors import NoVersionInForceError
-from detainer_desk.law.decide import decide, decision_without_law
+from detainer_desk.law.decide import decide, decision_day, decision_without_law
 from detainer_desk.law.decision import ActionDecision, Decision
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.ledger.entries import append
 from detainer_desk.request.document import RequestDocument
 from detainer_desk.vocabulary import Action, Effect
+
+EXCEPTIONS_KEY = "exceptions_established"
+"""Kept beside the request section in `FederalRequest.document`: rule ids, who, when — no proof."""
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,15 @@ def compose_document(
     data: dict[str, Any] = {
         "jurisdiction": booking.jurisdiction,
         "received_at": _local(request.received_at, zone),
-        "request": dict(request.document, warrant_kind=request.warrant_kind),
+        "request": {k: v for k, v in request.document.items() if k != EXCEPTIONS_KEY}
+        | {"warrant_kind": request.warrant_kind},
+        "exceptions_established": request.document.get(EXCEPTIONS_KEY, []),
         "booking": {k: v for k, v in facts.items() if v is not None},
         "agency": {
             "name": agency.name,
             "kind": agency.kind,
             "has_287g_agreement": agency.has_287g_agreement,
+            "time_zone": zone.key,
         },
     }
     if interview is not None:
@@ -78,12 +84,17 @@ def compose_document(
     return RequestDocument.model_validate(data)
 
 
-def decide_document(document: RequestDocument, on: date, library: PolicyLibrary) -> Decision:
-    """`decide`, except that a date with no law in force gives deny-hold / review, with reason."""
+def decide_document(
+    document: RequestDocument, on: date | datetime, library: PolicyLibrary
+) -> Decision:
+    """`decide`, except that a date with no law in force gives deny-hold / review, with reason.
+
+    An instant `on` is read on the jail's calendar (the document's agency zone) first.
+    """
     try:
         return decide(document, on=on, library=library)
     except NoVersionInForceError as exc:
-        return decision_without_law(document, on, exc.message)
+        return decision_without_law(document, decision_day(document, on, library), exc.message)
 
 
 def latest_decision(session: Session, request_pk: int) -> DecisionRecord | None:
@@ -95,36 +106,86 @@ def latest_decision(session: Session, request_pk: int) -> DecisionRecord | None:
     ).scalar_one_or_none()
 
 
+def active_overrides(session: Session, request_pk: int) -> list[Override]:
+    """The request's overrides in force (confirmed where confirmation is needed), oldest first.
+
+    An override stays in force across re-decisions: a new decision never drops it silently (a
+    conflicting one raises an alarm instead, see `conflicting_overrides`).
+    """
+    return list(
+        session.execute(
+            select(Override)
+            .where(Override.request_pk == request_pk, Override.status == "active")
+            .order_by(Override.id)
+        ).scalars()
+    )
+
+
+def decided_effects(current: DecisionRecord) -> dict[Action, Effect]:
+    return {Action(a["action"]): Effect(a["effect"]) for a in current.document["actions"]}
+
+
 def effective_effects(
     session: Session, request_pk: int, current: DecisionRecord | None = None
 ) -> dict[Action, Effect]:
-    """Each action's effect now: the current decision, unless a supervisor overrode it.
+    """Each action's effect now: the current decision, unless an active override changes it.
 
     Pass `current` when the caller already holds the request's latest decision.
     """
     current = current or latest_decision(session, request_pk)
     if current is None:
         return {}
-    effects = {Action(a["action"]): Effect(a["effect"]) for a in current.document["actions"]}
-    overrides = session.execute(
-        select(Override).where(Override.decision_pk == current.id).order_by(Override.id)
-    ).scalars()
-    for override in overrides:
+    effects = decided_effects(current)
+    for override in active_overrides(session, request_pk):
         effects[Action(override.action)] = Effect(override.effect)
     return effects
 
 
-def hold_deadline(session: Session, request_pk: int) -> datetime | None:
+def conflicting_overrides(session: Session, current: DecisionRecord) -> list[Override]:
+    """Active overrides made on an earlier decision whose effect the new decision contradicts."""
+    decided = decided_effects(current)
+    return [
+        o
+        for o in active_overrides(session, current.request_pk)
+        if o.decision_pk != current.id and decided.get(Action(o.action)) is not Effect(o.effect)
+    ]
+
+
+DEFAULT_HOLD_HOURS = 48
+"""8 C.F.R. § 287.7(d) and every detainer form: never more than 48 hours (fact sheet 2.1)."""
+
+
+def hold_deadline(
+    session: Session, request_pk: int, release_eligible_at: datetime | None
+) -> datetime | None:
+    """When the request's permitted hold must end; None only while release eligibility is unknown.
+
+    A hold permitted by law ends at its decision's `hold_limit`; a hold permitted by an override
+    (the law denied it) ends `hold_hours` after release eligibility; a permitted hold whose
+    decision gave no end ends 48 hours after release eligibility. Never unbounded.
+    """
     current = latest_decision(session, request_pk)
     if current is None:
         return None
-    row = session.execute(
+    hold = Action.hold_beyond_release
+    override = next(
+        (o for o in reversed(active_overrides(session, request_pk)) if o.action == hold.value),
+        None,
+    )
+    by_law = decided_effects(current).get(hold) is Effect.permit
+    if override is not None and override.effect == Effect.permit.value and not by_law:
+        if release_eligible_at is None:
+            return None
+        return release_eligible_at + timedelta(hours=override.hold_hours or DEFAULT_HOLD_HOURS)
+    ends = session.execute(
         select(ActionOutcome.hold_ends_at).where(
             ActionOutcome.decision_pk == current.id,
-            ActionOutcome.action == Action.hold_beyond_release.value,
+            ActionOutcome.action == hold.value,
         )
     ).scalar_one_or_none()
-    return row
+    if ends is None and release_eligible_at is not None:
+        return release_eligible_at + timedelta(hours=DEFAULT_HOLD_HOURS)
+    return ends
 
 
 def store_decision(

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from detainer_desk.desk.bounds import check_json
 from detainer_desk.errors import InputError
-from detainer_desk.request.document import Conviction, Offence
+from detainer_desk.request.document import Conviction, JudicialWarrant, Offence
 from detainer_desk.request.forbidden import refuse_forbidden_fields
 from detainer_desk.vocabulary import Action, Effect, ReleaseReason, WarrantKind
 
@@ -38,27 +39,53 @@ class JailEventDocument(_Edge):
     booking_id: str = Field(min_length=1, max_length=200)
     kind: EventKind
     at: datetime
-    jurisdiction: str | None = Field(default=None, description="Required for `booked`.")
-    charges: tuple[Offence, ...] | None = None
-    convictions: tuple[Conviction, ...] | None = None
+    jurisdiction: str | None = Field(
+        default=None, max_length=80, description="Required for `booked`."
+    )
+    charges: tuple[Offence, ...] | None = Field(default=None, max_length=100)
+    convictions: tuple[Conviction, ...] | None = Field(default=None, max_length=100)
     release_at: datetime | None = Field(default=None, description="For release_scheduled.")
     release_reason: ReleaseReason | None = Field(default=None, description="For release_eligible.")
     release_date_public: bool | None = None
     sex_or_arson_registrant: bool | None = None
     magistrate_probable_cause_on_felony_charge: bool | None = None
-    transferred_to: str | None = Field(default=None, description="For transferred.")
+    handled_by_287g_officer: bool | None = None
+    transferred_to: str | None = Field(default=None, max_length=200, description="For transferred.")
 
 
 class RequestAmendment(_Edge):
-    """Paper that arrived later for the same request, e.g. a judicial warrant."""
+    """Paper that arrived later for the same request, e.g. a judicial warrant (who signed it,
+    for what offence)."""
 
     warrant_kind: WarrantKind
+    judicial_warrant: JudicialWarrant | None = None
 
 
 class OverrideDocument(_Edge):
+    """A supervisor's override. Permitting a hold the law denies needs a stated legal basis
+    (the judicial warrant attached to the request, or a provision id) and counsel's confirmation.
+    """
+
     action: Action
     effect: Effect
-    reason: str = Field(min_length=10, description="Why; at least a sentence.")
+    reason: str = Field(min_length=10, max_length=5000, description="Why; at least a sentence.")
+    provision: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="Legal basis: the id of a provision of the jurisdiction's packs.",
+    )
+    judicial_warrant_attached: bool = Field(
+        default=False,
+        description="Legal basis: the judicial warrant recorded on the request (amend first).",
+    )
+
+
+class ConfirmationDocument(_Edge):
+    """Counsel's confirmation of a pending override: a second person, with a note."""
+
+    note: str = Field(min_length=3, max_length=2000)
 
 
 class AnnotationDocument(_Edge):
@@ -68,12 +95,17 @@ class AnnotationDocument(_Edge):
 class InterviewDocument(_Edge):
     modality: Literal["in_person", "remote"]
     written_advisement_given: bool = False
-    advisement_language: str | None = None
+    advisement_language: str | None = Field(default=None, max_length=80)
     written_consent_signed: bool = False
     declined: bool = False
     attorney_requested: bool = False
-    conditions_met: dict[str, str] = Field(
-        default_factory=dict, description="Provision id of each condition met -> how."
+    conditions_met: dict[
+        Annotated[str, StringConstraints(max_length=120)],
+        Annotated[str, StringConstraints(max_length=2000)],
+    ] = Field(
+        default_factory=dict,
+        max_length=50,
+        description="Condition id (one of the decision's own) of each condition met -> how.",
     )
 
 
@@ -99,6 +131,7 @@ def parse_edge(model: type[M], data: Any) -> M:
     """Validate `data` as `model`; forbidden fields and schema errors become one InputError."""
     if not isinstance(data, dict):
         raise InputError(f"expected a JSON object for {model.__name__}")
+    check_json(data)
     refuse_forbidden_fields(data)
     try:
         return model.model_validate(data)

@@ -4,7 +4,13 @@ Alarms (each raised once per booking, request and kind):
 - `hold_deadline_approaching`: a permitted hold ends within `approaching` of now;
 - `hold_deadline_passed`: a permitted hold's deadline has passed and the person is still here;
 - `held_after_release_eligible`: still in custody `release_grace` after release eligibility
-  with no permitted hold — the detention the courts held unconstitutional.
+  with no permitted hold — the detention the courts held unconstitutional;
+- `override_conflicts_with_decision` (raised when a request is re-decided): an active override
+  says one thing and the new decision another; both stay visible, the override stays in force
+  (bounded like any hold) until someone acts.
+
+A hold permitted by an override ends `hold_hours` (48 unless the pack says less) after release
+eligibility; every permitted hold has an end (see `deciding.hold_deadline`).
 """
 
 from __future__ import annotations
@@ -100,9 +106,9 @@ def check_booking(session: Session, booking: Booking, rule: AlarmRule, now: date
         ):
             continue
         permitted_hold = True
-        deadline = hold_deadline(session, request.id)
-        if deadline is None:
-            continue
+        # Every permitted hold, by law or override, has an end once release eligibility is known.
+        deadline = hold_deadline(session, request.id, booking.release_eligible_at)
+        assert deadline is not None, "a permitted hold without an end time"
         if now >= deadline:
             raised += raise_alarm(
                 session,

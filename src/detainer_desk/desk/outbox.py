@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from detainer_desk.desk.clock import Clock
 from detainer_desk.desk.tables import Booking, FederalRequest, Notification, Office
 from detainer_desk.ledger.entries import append, lock_ledger
+from detainer_desk.ledger.rows import mark
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
@@ -122,6 +123,9 @@ def queue_release_notification(
     if new_id is None:
         _update_release_time(session, request.id, release_at)
         return False
+    queued = session.get(Notification, new_id)
+    assert queued is not None
+    mark(session, queued)  # a Core insert: seal its row with the entry below
     append(
         session,
         "notification_queued",
@@ -163,6 +167,7 @@ def lease_due(
     """Take up to `limit` due notifications for this worker (committed before any send)."""
     now = clock.now()
     with sessions.begin() as session:
+        lock_ledger(session)  # the lease is ledgered: the ledger lock before any row lock
         query = (
             select(Notification)
             .where(
@@ -181,6 +186,14 @@ def lease_due(
             row.attempts += 1
             row.lease_until = now + lease
             row.leased_by = worker
+        if rows:
+            append(
+                session,
+                "notifications_leased",
+                worker,
+                now,
+                {"notifications": [r.id for r in rows]},
+            )
         return [Lease(r.id, r.idempotency_key, r.attempts) for r in rows]
 
 

@@ -10,19 +10,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from detainer_desk.access.check import Actor, Permission, Role, require
+from detainer_desk.access.check import Actor, Permission, Role, is_allowed, require
 from detainer_desk.desk import views
+from detainer_desk.desk.bounds import check_id, check_json, check_text
 from detainer_desk.desk.clock import Clock
 from detainer_desk.desk.deciding import (
+    DEFAULT_HOLD_HOURS,
+    EXCEPTIONS_KEY,
     DeskAgency,
     compose_document,
+    conflicting_overrides,
     decide_document,
+    decided_effects,
     effective_effects,
     latest_decision,
     store_decision,
@@ -30,6 +35,7 @@ from detainer_desk.desk.deciding import (
 from detainer_desk.desk.documents import (
     AcknowledgementDocument,
     AnnotationDocument,
+    ConfirmationDocument,
     EventKind,
     InterviewDocument,
     InterviewOutcomeDocument,
@@ -44,6 +50,7 @@ from detainer_desk.desk.holdclock import (
     check_booking,
     in_custody,
     law_changed,
+    raise_alarm,
     take_clock_lock,
 )
 from detainer_desk.desk.outbox import queue_release_notification, record_actual_release
@@ -54,27 +61,40 @@ from detainer_desk.desk.tables import (
     Annotation,
     Booking,
     Checkpoint,
+    DecisionRecord,
     FederalRequest,
     InterviewRecord,
     JailEvent,
     Office,
     Override,
+    RefusalCount,
 )
-from detainer_desk.desk.tokens import create_token, resolve_token
+from detainer_desk.desk.tokens import (
+    UiLogin,
+    close_session,
+    create_token,
+    list_tokens,
+    open_session,
+    resolve_session,
+    resolve_token,
+    revoke_token,
+)
 from detainer_desk.errors import (
     ConflictError,
     ForbiddenFieldError,
     InputError,
     NotFoundError,
-    PermissionDeniedError,
+    NoVersionInForceError,
 )
+from detainer_desk.law.decide import check_exceptions, declared_exceptions
 from detainer_desk.law.pack import PolicyLibrary
+from detainer_desk.ledger import tree as ledger_tree
 from detainer_desk.ledger.entries import append, lock_ledger
 from detainer_desk.ledger.keys import load_signing_key
-from detainer_desk.ledger.log import make_checkpoint, prove_inclusion
-from detainer_desk.request.document import RequestDocument, parse_request
-from detainer_desk.request.forbidden import strip_forbidden_fields
-from detainer_desk.vocabulary import Action, Effect
+from detainer_desk.ledger.log import make_checkpoint, prove_consistency, prove_inclusion
+from detainer_desk.request.document import ExceptionEstablished, RequestDocument, parse_request
+from detainer_desk.request.forbidden import forbidden_categories, strip_forbidden_fields
+from detainer_desk.vocabulary import Action, Effect, WarrantKind
 
 
 @dataclass
@@ -106,16 +126,38 @@ class Desk:
     def _localise(self, moment: datetime) -> datetime:
         return moment if moment.tzinfo else moment.replace(tzinfo=self.settings.zone)
 
-    def _refuse_forbidden(self, actor: Actor, where: str, exc: ForbiddenFieldError) -> None:
-        """Record (field name only) that input carried a forbidden field; the input is dropped."""
+    def _refuse_forbidden(self, actor: Actor, where: str, raw: Any) -> None:
+        """Count a refusal of forbidden fields by an authorized caller; the input is dropped.
+
+        Only the category is kept (citizenship, birthplace, …), never the field's name or value;
+        the ledger gets the day's 1st, 10th, 100th … refusal per actor, place and category.
+        """
+        now = self.clock.now()
+        day = now.astimezone(self.settings.zone).date().isoformat()
         with self._transaction() as session:
-            append(
-                session,
-                "forbidden_field_refused",
-                actor.label,
-                self.clock.now(),
-                {"where": where, "field": exc.field},
-            )
+            for category in forbidden_categories(raw):
+                row = session.execute(
+                    select(RefusalCount).where(
+                        RefusalCount.actor == actor.label,
+                        RefusalCount.day == day,
+                        RefusalCount.where == where,
+                        RefusalCount.category == category,
+                    )
+                ).scalar_one_or_none()
+                if row is None:
+                    row = RefusalCount(
+                        actor=actor.label, day=day, where=where, category=category, count=0
+                    )
+                    session.add(row)
+                row.count += 1
+                if str(row.count).rstrip("0") == "1":
+                    append(
+                        session,
+                        "forbidden_field_refused",
+                        actor.label,
+                        now,
+                        {"where": where, "category": category, "day": day, "count": row.count},
+                    )
 
     # -- intake ---------------------------------------------------------------------------
 
@@ -132,27 +174,33 @@ class Desk:
         `paper_sha256`: the SHA-256 of the paper it was read from (an uploaded PDF); the paper
         itself is never stored, only this digest goes into the ledger as proof of receipt.
         """
+        own_office = actor.office if actor.role is Role.federal_liaison else None
+        require(actor, Permission.receive_request, own_office)  # before anything is recorded
         if paper_sha256 is not None and not _is_sha256(paper_sha256):
             raise InputError("pdf_sha256 must be 64 hexadecimal digits", field="pdf_sha256")
+        check_json(raw)
+        stripped = forbidden_categories(raw) if strip_forbidden else []
         if strip_forbidden:
             raw, removed = strip_forbidden_fields(raw)
         else:
             removed = []
         try:
             document = parse_request(raw)
-        except ForbiddenFieldError as exc:
-            self._refuse_forbidden(actor, "request", exc)
+        except ForbiddenFieldError:
+            self._refuse_forbidden(actor, "request", raw)
             raise
         require(actor, Permission.receive_request, document.request.office)
+        if document.request.office is not None:
+            check_text(document.request.office, "request.office", limit=200)
         with self._transaction() as session:
             now = self.clock.now()
-            for path in removed:
+            if removed:
                 append(
                     session,
                     "forbidden_field_stripped",
                     actor.label,
                     now,
-                    {"where": "request", "field": path},
+                    {"where": "request", "categories": stripped, "fields": len(removed)},
                 )
             booking = self._booking_for_request(session, actor, document, now)
             request = self._store_request(session, actor, booking, document, now)
@@ -221,6 +269,11 @@ class Desk:
         req = document.request
         body = req.model_dump(mode="json", exclude_none=True)
         body.pop("warrant_kind", None)
+        if document.exceptions_established:
+            check_exceptions(document, self.library)
+            body[EXCEPTIONS_KEY] = [
+                e.model_dump(mode="json") for e in document.exceptions_established
+            ]
         if req.actions is None:
             body["actions"] = [a.value for a in document.actions_asked()]
         request = FederalRequest(
@@ -268,10 +321,22 @@ class Desk:
             .limit(1)
         ).scalar_one_or_none()
         document = compose_document(booking, request, interview, self._agency, self.settings.zone)
-        day = (on or self.clock.now()).astimezone(self.settings.zone).date()
-        decision = decide_document(document, day, self.library)
+        # The instant is read on the jail's calendar (the document's agency zone) by `decide`.
+        decision = decide_document(document, on or self.clock.now(), self.library)
         now = self.clock.now()
-        store_decision(session, request, decision, trigger, now, actor)
+        record = store_decision(session, request, decision, trigger, now, actor)
+        for override in conflicting_overrides(session, record):
+            raise_alarm(
+                session,
+                booking,
+                request.id,
+                "override_conflicts_with_decision",
+                f"override {override.id} ({override.action} -> {override.effect}) stays in force "
+                f"but the new decision ({trigger}) says "
+                f"{decided_effects(record).get(Action(override.action), 'nothing')}; review both",
+                None,
+                now,
+            )
         self._queue_if_due(session, request, booking, now, actor)
 
     def _queue_if_due(
@@ -290,12 +355,12 @@ class Desk:
 
     def record_event(self, actor: Actor, raw: dict[str, Any]) -> dict[str, Any]:
         """Record one jail event; re-decide and queue notifications as it requires."""
+        require(actor, Permission.record_event)  # before anything is recorded
         try:
             event = parse_edge(JailEventDocument, raw)
-        except ForbiddenFieldError as exc:
-            self._refuse_forbidden(actor, "event", exc)
+        except ForbiddenFieldError:
+            self._refuse_forbidden(actor, "event", raw)
             raise
-        require(actor, Permission.record_event)
         with self._transaction() as session:
             return self._apply_event(session, actor, event)
 
@@ -434,31 +499,104 @@ class Desk:
 
     def amend_request(self, actor: Actor, request_id: int, raw: dict[str, Any]) -> dict[str, Any]:
         """New paper for a request (e.g. a judicial warrant attached): re-decide."""
+        require(actor, Permission.amend_request)  # staff only; the office is checked below
         amendment = parse_edge(RequestAmendment, raw)
         with self._transaction() as session:
             request, booking = self._request(session, request_id)
             require(actor, Permission.amend_request, request.office)
+            if amendment.judicial_warrant is not None and not amendment.warrant_kind.is_judicial:
+                raise InputError(
+                    "field 'judicial_warrant' describes a judicial warrant, but warrant_kind is "
+                    f"{amendment.warrant_kind.value!r}; send the judicial kind with it",
+                    field="judicial_warrant",
+                )
             request.warrant_kind = amendment.warrant_kind.value
+            body = {k: v for k, v in request.document.items() if k != "judicial_warrant"}
+            if amendment.judicial_warrant is not None:
+                body["judicial_warrant"] = amendment.judicial_warrant.model_dump(mode="json")
+            request.document = body
             now = self.clock.now()
             append(
                 session,
                 "request_amended",
                 actor.label,
                 now,
-                {"request": request.id, "warrant_kind": request.warrant_kind},
+                {
+                    "request": request.id,
+                    "warrant_kind": request.warrant_kind,
+                    "judicial_warrant": body.get("judicial_warrant"),
+                },
             )
             self._decide(session, request, booking, "warrant_attached", actor.label)
+            return views.request_detail(session, request)
+
+    def record_exception(
+        self, actor: Actor, request_id: int, raw: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Record that a rule's exception is established (e.g. Texas art. 2.251(b)); re-decide.
+
+        Only the rule id, who determined it (counsel or supervisor) and when are kept: never the
+        document shown, nor any status, citizenship or birthplace value.
+        """
+        require(actor, Permission.record_exception)
+        try:
+            doc = parse_edge(ExceptionEstablished, raw)
+        except ForbiddenFieldError as exc:
+            self._refuse_forbidden(actor, "exception", exc)
+            raise
+        with self._transaction() as session:
+            request, booking = self._request(session, request_id)
+            known = declared_exceptions(self.library, booking.jurisdiction)
+            if doc.exception not in known:
+                raise InputError(
+                    f"exception {doc.exception!r} is not declared by a rule of "
+                    f"{booking.jurisdiction}; known: {', '.join(sorted(known)) or 'none'}",
+                    field="exception",
+                )
+            recorded = list(request.document.get(EXCEPTIONS_KEY, []))
+            if any(e["exception"] == doc.exception for e in recorded):
+                raise ConflictError(
+                    f"exception {doc.exception!r} is already recorded on request {request.id}",
+                    field="exception",
+                )
+            recorded.append(doc.model_dump(mode="json"))
+            request.document = {**request.document, EXCEPTIONS_KEY: recorded}
+            now = self.clock.now()
+            append(
+                session,
+                "exception_established",
+                actor.label,
+                now,
+                {"request": request.id, **doc.model_dump(mode="json")},
+            )
+            self._decide(session, request, booking, "exception_established", actor.label)
             return views.request_detail(session, request)
 
     # -- decisions ------------------------------------------------------------------------
 
     def override(self, actor: Actor, request_id: int, raw: dict[str, Any]) -> dict[str, Any]:
-        doc = parse_edge(OverrideDocument, raw)
+        """A supervisor overrides one action of the current decision.
+
+        Permitting a hold the law denies is never silent nor unbounded: it needs a stated legal
+        basis (the judicial warrant attached to the request, or a provision id of the
+        jurisdiction's packs) and stays `pending` — changing nothing — until counsel, a second
+        person, confirms it; the hold then ends `hold_hours` after release eligibility.
+        """
         require(actor, Permission.override_decision)
+        doc = parse_edge(OverrideDocument, raw)
         with self._transaction() as session:
             request, booking = self._request(session, request_id)
             current = latest_decision(session, request.id)
-            assert current is not None
+            if current is None:
+                raise ConflictError(f"request {request.id} has no decision to override", "action")
+            decided = decided_effects(current).get(doc.action)
+            if decided is None:
+                raise InputError(
+                    f"request {request.id} does not ask for {doc.action.value!r}; override one "
+                    f"of: {', '.join(a.value for a in decided_effects(current))}",
+                    field="action",
+                )
+            hold_permit = self._check_hold_override(doc, request, booking, decided)
             now = self.clock.now()
             row = Override(
                 request_pk=request.id,
@@ -468,6 +606,11 @@ class Desk:
                 reason=doc.reason,
                 by=actor.label,
                 at=now,
+                status="pending" if hold_permit else "active",
+                decided_effect=decided.value,
+                basis_provision=doc.provision,
+                basis_judicial_warrant=doc.judicial_warrant_attached,
+                hold_hours=self._override_hold_hours(booking, current) if hold_permit else None,
             )
             session.add(row)
             session.flush()
@@ -482,15 +625,114 @@ class Desk:
                     "decision": current.id,
                     "action": row.action,
                     "effect": row.effect,
+                    "decided_effect": row.decided_effect,
+                    "status": row.status,
+                    "basis_provision": row.basis_provision,
+                    "basis_judicial_warrant": row.basis_judicial_warrant,
+                    "hold_hours": row.hold_hours,
                     "reason": row.reason,
                 },
             )
             self._queue_if_due(session, request, booking, now, actor.label)
             return views.request_detail(session, request)
 
+    def _check_hold_override(
+        self,
+        doc: OverrideDocument,
+        request: FederalRequest,
+        booking: Booking,
+        decided: Effect,
+    ) -> bool:
+        """Refuse a hold override without its basis; True when it needs counsel's confirmation."""
+        if doc.action is not Action.hold_beyond_release:
+            return False
+        if doc.effect is Effect.review_required:
+            raise InputError(
+                "a hold is permitted or denied, never left for review: use 'deny' (or 'permit' "
+                "with a legal basis)",
+                field="effect",
+            )
+        if doc.effect is not Effect.permit or decided is Effect.permit:
+            return False
+        if not doc.judicial_warrant_attached and doc.provision is None:
+            raise InputError(
+                "an override permitting a hold the law denies needs a stated legal basis: "
+                "'judicial_warrant_attached': true (the warrant recorded on the request) or "
+                "'provision': the id of the provision that authorizes it",
+                field="provision",
+            )
+        if doc.judicial_warrant_attached and not WarrantKind(request.warrant_kind).is_judicial:
+            raise InputError(
+                f"request {request.id} records warrant_kind {request.warrant_kind!r}, not a "
+                "judicial warrant; attach it first (POST /api/requests/{id}/amend)",
+                field="judicial_warrant_attached",
+            )
+        if doc.provision is not None:
+            known = {
+                p.id for pack in self.library.chain(booking.jurisdiction) for p in pack.provisions
+            }
+            if doc.provision not in known:
+                raise InputError(
+                    f"provision {doc.provision!r} is not a provision of {booking.jurisdiction} "
+                    "or the law it builds on; name one `detainer-desk policy show` lists",
+                    field="provision",
+                )
+        return True
+
+    def _override_hold_hours(self, booking: Booking, current: DecisionRecord) -> int:
+        """The shortest lawful window: 48 hours after release eligibility, less if the pack says.
+
+        Flat hours (no weekend or holiday extension): an override never holds longer than that.
+        """
+        hours = DEFAULT_HOLD_HOURS
+        try:
+            vs = self.library.version_set(
+                booking.jurisdiction, date.fromisoformat(current.decided_on)
+            )
+        except NoVersionInForceError:
+            return hours
+        windows = [w.hours for w in vs.hold_windows.values()]
+        return min([hours, *windows])
+
+    def confirm_override(
+        self, actor: Actor, override_id: int, raw: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Counsel confirms a pending override (a second person): it takes effect, bounded."""
+        require(actor, Permission.confirm_override)
+        doc = parse_edge(ConfirmationDocument, raw)
+        with self._transaction() as session:
+            check_id(override_id, "override_id", "override")
+            row = session.get(Override, override_id)
+            if row is None:
+                raise NotFoundError(f"no override {override_id}", field="override_id")
+            if row.status != "pending":
+                raise ConflictError(
+                    f"override {override_id} is {row.status}, not pending confirmation",
+                    field="override_id",
+                )
+            if row.by == actor.label:
+                raise ConflictError(
+                    "the person who proposed an override cannot confirm it; a second person "
+                    "(counsel) must",
+                    field="override_id",
+                )
+            now = self.clock.now()
+            row.status, row.confirmed_by, row.confirmed_at = "active", actor.label, now
+            row.confirmation_note = doc.note
+            append(
+                session,
+                "override_confirmed",
+                actor.label,
+                now,
+                {"override": row.id, "request": row.request_pk, "note": doc.note},
+            )
+            request, booking = self._request(session, row.request_pk)
+            self._queue_if_due(session, request, booking, now, actor.label)
+            return views.request_detail(session, request)
+
     def annotate(self, actor: Actor, request_id: int, raw: dict[str, Any]) -> dict[str, Any]:
-        doc = parse_edge(AnnotationDocument, raw)
         require(actor, Permission.annotate)
+        doc = parse_edge(AnnotationDocument, raw)
         with self._transaction() as session:
             request, _ = self._request(session, request_id)
             now = self.clock.now()
@@ -511,10 +753,11 @@ class Desk:
     def record_interview(
         self, actor: Actor, request_id: int, raw: dict[str, Any]
     ) -> dict[str, Any]:
-        doc = parse_edge(InterviewDocument, raw)
         require(actor, Permission.record_interview)
+        doc = parse_edge(InterviewDocument, raw)
         with self._transaction() as session:
             request, booking = self._request(session, request_id)
+            self._check_condition_ids(session, request.id, doc)
             now = self.clock.now()
             row = InterviewRecord(
                 request_pk=request.id,
@@ -554,9 +797,10 @@ class Desk:
         self, actor: Actor, interview_id: int, raw: dict[str, Any]
     ) -> dict[str, Any]:
         """Mark an interview held (only if permitted and every condition is recorded met)."""
-        doc = parse_edge(InterviewOutcomeDocument, raw)
         require(actor, Permission.record_interview)
+        doc = parse_edge(InterviewOutcomeDocument, raw)
         with self._transaction() as session:
+            check_id(interview_id, "interview_id", "interview")
             row = session.get(InterviewRecord, interview_id)
             if row is None:
                 raise NotFoundError(f"no interview {interview_id}", field="interview_id")
@@ -572,6 +816,27 @@ class Desk:
                 {"interview": row.id, "request": row.request_pk, "status": row.status},
             )
             return views.interview(row)
+
+    @staticmethod
+    def _check_condition_ids(session: Session, request_pk: int, doc: InterviewDocument) -> None:
+        """`conditions_met` keys must be the current decision's own condition ids."""
+        action = (
+            Action.allow_in_person_interview
+            if doc.modality == "in_person"
+            else Action.allow_remote_interview
+        )
+        current = latest_decision(session, request_pk)
+        actions = current.document["actions"] if current is not None else []
+        ids = sorted(
+            c["id"] for a in actions if a["action"] == action.value for c in a.get("conditions", [])
+        )
+        if any(key not in ids for key in doc.conditions_met):
+            allowed = ", ".join(ids) or "none: this decision sets no conditions"
+            raise InputError(
+                "conditions_met has a key that is not a condition id of this request's "
+                f"{action.value} decision; use its condition ids ({allowed})",
+                field="conditions_met",
+            )
 
     def _check_may_hold_interview(self, session: Session, row: InterviewRecord) -> None:
         action = (
@@ -614,9 +879,10 @@ class Desk:
         return {"redecided": len(stale), "alarms_raised": raised}
 
     def acknowledge_alarm(self, actor: Actor, alarm_id: int, raw: dict[str, Any]) -> dict[str, Any]:
-        doc = parse_edge(AcknowledgementDocument, raw)
         require(actor, Permission.acknowledge_alarm)
+        doc = parse_edge(AcknowledgementDocument, raw)
         with self._transaction() as session:
+            check_id(alarm_id, "alarm_id", "alarm")
             alarm = session.get(Alarm, alarm_id)
             if alarm is None:
                 raise NotFoundError(f"no alarm {alarm_id}", field="alarm_id")
@@ -636,8 +902,8 @@ class Desk:
     # -- configuration --------------------------------------------------------------------
 
     def set_office(self, actor: Actor, raw: dict[str, Any]) -> dict[str, Any]:
-        doc = parse_edge(OfficeDocument, raw)
         require(actor, Permission.manage_offices)
+        doc = parse_edge(OfficeDocument, raw)
         with self._transaction() as session:
             office = session.get(Office, doc.name) or Office(name=doc.name, channel="", address="")
             office.channel, office.address = doc.channel, doc.address
@@ -657,23 +923,40 @@ class Desk:
             rows = session.execute(select(Office).order_by(Office.name)).scalars()
             return [{"name": o.name, "channel": o.channel, "address": o.address} for o in rows]
 
-    def issue_token(self, actor: Actor, name: str, role: str, office: str | None) -> str:
+    def issue_token(
+        self,
+        actor: Actor,
+        name: str,
+        role: str,
+        office: str | None,
+        expires_days: float | None = None,
+    ) -> str:
         """A supervisor issues a token from the UI (never a supervisor's: that is the CLI's)."""
-        if actor.role is not Role.supervisor:
-            raise PermissionDeniedError(f"{actor.label} may not issue tokens; ask a supervisor")
+        require(actor, Permission.manage_tokens)
         if role == Role.supervisor.value:
             raise InputError(
                 "a supervisor token is issued only with 'detainer-desk token create'", "role"
             )
+        check_text(name, "name", limit=200)
+        if office is not None:
+            check_text(office, "office", limit=200)
+        if expires_days is not None and not 0 < expires_days <= 3650:
+            raise InputError("expires_days must be between 0 and 3650", "expires_days")
         with self._transaction() as session:
             now = self.clock.now()
-            token = create_token(session, name, role, now, office)
+            expires = None if expires_days is None else now + timedelta(days=expires_days)
+            token = create_token(session, name, role, now, office, expires)
             append(
                 session,
                 "token_created",
                 actor.label,
                 now,
-                {"name": name, "role": role, "office": office},
+                {
+                    "name": name,
+                    "role": role,
+                    "office": office,
+                    "expires_at": _iso_or_none(expires),
+                },
             )
             return token
 
@@ -705,7 +988,9 @@ class Desk:
         with self._transaction() as session:
             request, _ = self._request(session, request_id)
             if actor.role is Role.federal_liaison:
-                require(actor, Permission.read_request_status, request.office)
+                if not is_allowed(actor, Permission.read_request_status, request.office):
+                    # another office's request: the same answer as one that does not exist
+                    raise NotFoundError(f"no request {request_id}", field="request_id")
                 return views.request_status(session, request)
             require(actor, Permission.read_request, request.office)
             append(
@@ -718,7 +1003,11 @@ class Desk:
             return views.request_detail(session, request)
 
     def booking_detail(self, actor: Actor, booking_id: str) -> dict[str, Any]:
+        if actor.role is Role.federal_liaison:
+            # a liaison sees no booking: the same 404 whether it exists or not (no enumeration)
+            raise NotFoundError(f"no booking {booking_id!r}", field="booking_id")
         require(actor, Permission.read_booking)
+        check_text(booking_id, "booking_id", limit=200)
         with self._transaction() as session:
             booking = self._find_booking(session, booking_id)
             if booking is None:
@@ -737,22 +1026,69 @@ class Desk:
     # -- tokens and the ledger -------------------------------------------------------------
 
     def actor_for(self, token: str | None) -> Actor:
-        with self._transaction() as session:
-            return resolve_token(session, token)
+        with self.sessions() as session:  # a read: no write lock
+            return resolve_token(session, token, self.clock.now())
 
-    def create_token(self, name: str, role: str, office: str | None = None) -> str:
+    def create_token(
+        self, name: str, role: str, office: str | None = None, expires_days: float | None = None
+    ) -> str:
         """Administrative (CLI only: whoever holds the database file): a new API token."""
         with self._transaction() as session:
             now = self.clock.now()
-            token = create_token(session, name, role, now, office)
+            expires = None if expires_days is None else now + timedelta(days=expires_days)
+            token = create_token(session, name, role, now, office, expires)
             append(
                 session,
                 "token_created",
                 "admin",
                 now,
-                {"name": name, "role": role, "office": office},
+                {
+                    "name": name,
+                    "role": role,
+                    "office": office,
+                    "expires_at": expires.isoformat() if expires else None,
+                },
             )
             return token
+
+    def tokens(self, actor: Actor | None = None) -> list[dict[str, Any]]:
+        """Every token (never the token itself), with expiry and revocation.
+
+        `actor` None is the administrator at the CLI; otherwise a supervisor (manage_tokens).
+        """
+        if actor is not None:
+            require(actor, Permission.manage_tokens)
+        with self.sessions() as session:
+            return list_tokens(session)
+
+    def revoke_token(self, token_id: int, actor: Actor | None = None) -> dict[str, Any]:
+        """Revoke a token; its UI sessions end with it (CLI administrator or a supervisor)."""
+        if actor is not None:
+            require(actor, Permission.manage_tokens)
+        by = "admin" if actor is None else actor.label
+        with self._transaction() as session:
+            now = self.clock.now()
+            row = revoke_token(session, token_id, now)
+            append(session, "token_revoked", by, now, {"token": row.id, "name": row.name})
+            return {"id": row.id, "name": row.name, "revoked_at": _iso_or_none(row.revoked_at)}
+
+    def log_in(self, token: str) -> UiLogin:
+        """Open a staff UI session with an API token (the cookie never holds the token)."""
+        with self._transaction() as session:
+            return open_session(
+                session,
+                token,
+                self.clock.now(),
+                timedelta(hours=self.settings.session_hours),
+            )
+
+    def ui_session(self, session_id: str | None) -> UiLogin:
+        with self.sessions() as session:
+            return resolve_session(session, session_id, self.clock.now())
+
+    def log_out(self, session_id: str | None) -> None:
+        with self._transaction() as session:
+            close_session(session, session_id, self.clock.now())
 
     def checkpoint(self) -> str:
         """Sign the ledger's current root; returns the signed note."""
@@ -769,6 +1105,18 @@ class Desk:
                 raise NotFoundError("no checkpoint yet; run 'detainer-desk ledger checkpoint'")
             return row.note
 
+    def consistency(self, old: int, new: int) -> dict[str, Any]:
+        """RFC 9162 consistency proof between two tree sizes (public, like the checkpoint)."""
+        with self._transaction() as session:
+            size = ledger_tree.size(session)
+            if not 0 <= old <= new <= size:
+                raise NotFoundError(
+                    f"no consistency proof from {old} to {new}: the ledger has {size} entries",
+                    field="new",
+                )
+            path = prove_consistency(session, old, new) if 0 < old < new else []
+            return {"old": old, "new": new, "proof": [p.hex() for p in path]}
+
     def prove(self, actor: Actor, seq: int) -> dict[str, Any]:
         require(actor, Permission.read_ledger)
         with self._transaction() as session:
@@ -784,6 +1132,7 @@ class Desk:
 
     @staticmethod
     def _request(session: Session, request_id: int) -> tuple[FederalRequest, Booking]:
+        check_id(request_id, "request_id", "request")
         request = session.get(FederalRequest, request_id)
         if request is None:
             raise NotFoundError(f"no request {request_id}", field="request_id")
@@ -796,12 +1145,17 @@ def _is_sha256(text: str) -> bool:
     return len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
 _BOOKING_FACT_FIELDS = (
     "charges",
     "convictions",
     "release_date_public",
     "sex_or_arson_registrant",
     "magistrate_probable_cause_on_felony_charge",
+    "handled_by_287g_officer",
 )
 
 

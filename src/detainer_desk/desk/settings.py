@@ -65,6 +65,14 @@ class DeskSettings(BaseSettings):
     max_upload_bytes: int = Field(
         5_000_000, ge=10_000, le=50_000_000, description="Largest ICE PDF the UI accepts."
     )
+    max_body_bytes: int = Field(
+        1_000_000, ge=1, le=100_000_000, description="Larger request bodies get 413."
+    )
+    session_hours: float = Field(8.0, gt=0, le=168, description="A staff UI login lasts this long.")
+    login_attempts: int = Field(
+        5, ge=1, le=1000, description="Failed UI logins per client per window before 429."
+    )
+    login_window_minutes: float = Field(15.0, gt=0, le=1440)
 
     @model_validator(mode="before")
     @classmethod

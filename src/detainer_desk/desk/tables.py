@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -60,7 +61,8 @@ class Booking(Base):
     """A person's stay in the jail, known by the jail's own booking id."""
 
     __tablename__ = "bookings"
-    __table_args__ = (Index("ix_bookings_custody", "released_at", "transferred_at"),)  # 0004
+    # migration 0007
+    __table_args__ = (Index("ix_bookings_custody", "released_at", "transferred_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_id: Mapped[str] = mapped_column(String(200), unique=True)
     jurisdiction: Mapped[str] = mapped_column(String(80))
@@ -94,11 +96,11 @@ class FederalRequest(Base):
     __tablename__ = "federal_requests"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_pk: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(40), index=True)  # ix in migration 0004
+    kind: Mapped[str] = mapped_column(String(40), index=True)  # ix in migration 0007
     form: Mapped[str] = mapped_column(String(20))
     warrant_kind: Mapped[str] = mapped_column(String(60))
     office: Mapped[str | None] = mapped_column(String(200), index=True)
-    received_at: Mapped[datetime] = mapped_column(index=True)  # ix in migration 0004
+    received_at: Mapped[datetime] = mapped_column(index=True)  # ix in migration 0007
     document: Mapped[dict[str, Any]] = mapped_column(JSON)  # the request section, as received
     received_by: Mapped[str] = mapped_column(String(120))
 
@@ -126,23 +128,37 @@ class ActionOutcome(Base):
     decision_pk: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
     request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
     action: Mapped[str] = mapped_column(String(60))
-    effect: Mapped[str] = mapped_column(String(20), index=True)  # ix in migration 0004
+    effect: Mapped[str] = mapped_column(String(20), index=True)  # ix in migration 0007
     deciding_provisions: Mapped[str] = mapped_column(Text)  # comma-separated provision ids
     hold_ends_at: Mapped[datetime | None]
 
 
 class Override(Base):
+    """A supervisor's override of one action; it stays in force across re-decisions.
+
+    `status`: `active`, or `pending` (a hold the law denies, permitted: it changes nothing until
+    counsel confirms). A permitted hold by override ends `hold_hours` after release eligibility.
+    """
+
     __tablename__ = "overrides"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
     decision_pk: Mapped[int] = mapped_column(
         ForeignKey("decisions.id"), index=True
-    )  # the one overridden; ix in migration 0004
+    )  # the one overridden; ix in migration 0007
     action: Mapped[str] = mapped_column(String(60))
     effect: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(120))
     at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), server_default="active")
+    decided_effect: Mapped[str | None] = mapped_column(String(20))  # the law's answer overridden
+    basis_provision: Mapped[str | None] = mapped_column(String(200))
+    basis_judicial_warrant: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    hold_hours: Mapped[int | None] = mapped_column(Integer)
+    confirmed_by: Mapped[str | None] = mapped_column(String(120))
+    confirmed_at: Mapped[datetime | None]
+    confirmation_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Annotation(Base):
@@ -169,7 +185,7 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("request_pk", "purpose"),
-        Index("ix_notifications_request_status", "request_pk", "status"),  # migration 0004
+        Index("ix_notifications_request_status", "request_pk", "status"),  # migration 0007
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
@@ -194,7 +210,7 @@ class Alarm(Base):
     __tablename__ = "alarms"
     __table_args__ = (
         UniqueConstraint("booking_pk", "request_pk", "kind"),
-        Index("ix_alarms_acknowledged_at", "acknowledged_at"),  # migration 0004
+        Index("ix_alarms_acknowledged_at", "acknowledged_at"),  # migration 0007
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_pk: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
@@ -236,6 +252,41 @@ class ApiToken(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+
+
+class UiSession(Base):
+    """A staff UI login: the cookie holds a random id (only its SHA-256 is stored), never a token.
+
+    Each session has its own CSRF token, expires, and is revoked by logging out or by revoking
+    the API token it was opened with.
+    """
+
+    __tablename__ = "ui_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    token_pk: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class RefusalCount(Base):
+    """Forbidden-field refusals per actor, day, place and category (never the field's name).
+
+    The ledger records the 1st, 10th, 100th … refusal of a day, so a caller repeating one cannot
+    grow the permanent record without bound; this row holds the exact count.
+    """
+
+    __tablename__ = "refusal_counts"
+    __table_args__ = (UniqueConstraint("actor", "day", "where", "category"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(170))
+    day: Mapped[str] = mapped_column(String(10))
+    where: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(BigInteger)
 
 
 class LedgerEntry(Base):
@@ -246,6 +297,15 @@ class LedgerEntry(Base):
     body: Mapped[str] = mapped_column(Text)  # canonical JSON
     leaf_hash: Mapped[str] = mapped_column(String(64))  # RFC 9162 leaf hash, hex
     chain_hash: Mapped[str] = mapped_column(String(64))  # sha256(previous chain_hash ‖ leaf_hash)
+
+
+class TreeNode(Base):
+    """The ledger's Merkle tree state: the hash of each complete subtree (see ledger.tree)."""
+
+    __tablename__ = "tree_nodes"
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))  # hex
 
 
 class Checkpoint(Base):

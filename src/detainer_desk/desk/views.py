@@ -11,7 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from detainer_desk.desk.deciding import effective_effects, latest_decision
+from detainer_desk.desk.deciding import (
+    EXCEPTIONS_KEY,
+    effective_effects,
+    hold_deadline,
+    latest_decision,
+)
 from detainer_desk.desk.tables import (
     Alarm,
     Annotation,
@@ -23,6 +28,7 @@ from detainer_desk.desk.tables import (
     Notification,
     Override,
 )
+from detainer_desk.vocabulary import Action, Effect
 
 
 def _iso(value: Any) -> Any:
@@ -67,6 +73,7 @@ def request_detail(session: Session, request: FederalRequest) -> dict[str, Any]:
         "booking_id": booking.booking_id,
         "jurisdiction": booking.jurisdiction,
         "actions_asked": request.document.get("actions", []),
+        "exceptions_established": request.document.get(EXCEPTIONS_KEY, []),
         "decisions": [
             {
                 "id": d.id,
@@ -85,9 +92,23 @@ def request_detail(session: Session, request: FederalRequest) -> dict[str, Any]:
                 "reason": o.reason,
                 "by": o.by,
                 "at": _iso(o.at),
+                "status": o.status,
+                "decided_effect": o.decided_effect,
+                "basis_provision": o.basis_provision,
+                "basis_judicial_warrant": o.basis_judicial_warrant,
+                "hold_hours": o.hold_hours,
+                "confirmed_by": o.confirmed_by,
+                "confirmed_at": _iso(o.confirmed_at),
+                "confirmation_note": o.confirmation_note,
             }
             for o in overrides
         ],
+        "hold_ends_at": _iso(
+            hold_deadline(session, request.id, booking.release_eligible_at)
+            if effective_effects(session, request.id).get(Action.hold_beyond_release)
+            is Effect.permit
+            else None
+        ),
         "annotations": [{"text": n.text, "by": n.by, "at": _iso(n.at)} for n in notes],
         "interviews": [interview(i) for i in interviews],
         "notifications": [notification(n) for n in _notifications(session, request.id)],

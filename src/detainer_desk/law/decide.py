@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from detainer_desk.law.decision import ActionDecision, Decision, PackRef
+from detainer_desk.errors import InputError
+from detainer_desk.law.decision import ActionDecision, ActionPart, Decision, PackRef
 from detainer_desk.law.engine import action_decision, evaluate
-from detainer_desk.law.facts import derive_facts
-from detainer_desk.law.pack import PolicyLibrary
+from detainer_desk.law.facts import Facts, derive_facts
+from detainer_desk.law.pack import PolicyLibrary, VersionSet
 from detainer_desk.request.document import RequestDocument, load_request_file, parse_request
 from detainer_desk.vocabulary import Action, Effect
 
@@ -30,9 +33,55 @@ def _document(request: RequestDocument | dict[str, Any] | str | bytes | Path) ->
     return parse_request(request)
 
 
+def declared_exceptions(library: PolicyLibrary, jurisdiction: str) -> frozenset[str]:
+    """Ids of the rules in the jurisdiction's chain that declare an exception (@exception)."""
+    return frozenset(
+        p.id for pack in library.chain(jurisdiction) for p in pack.provisions if p.is_exception
+    )
+
+
+def check_exceptions(document: RequestDocument, library: PolicyLibrary) -> None:
+    """Refuse an established exception that no rule of the jurisdiction declares."""
+    known = declared_exceptions(library, document.jurisdiction)
+    names = ", ".join(sorted(known)) or "none"
+    for i, established in enumerate(document.exceptions_established):
+        if established.exception not in known:
+            raise InputError(
+                f"exceptions_established[{i}].exception {established.exception!r} is not an "
+                f"exception of {document.jurisdiction}; known: {names}",
+                field=f"exceptions_established.{i}.exception",
+            )
+
+
+def local_zone(document: RequestDocument, library: PolicyLibrary) -> ZoneInfo:
+    """The jail's calendar: the agency's own zone if it names one, else its pack's zone."""
+    if document.agency.time_zone:
+        return ZoneInfo(document.agency.time_zone)
+    return library.pack(document.jurisdiction).manifest.zone
+
+
+def local_date(moment: datetime, zone: ZoneInfo) -> date:
+    """The jail's calendar day of an instant; a time written without offset is local already."""
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zone).date()
+
+
+def decision_day(
+    document: RequestDocument, on: date | datetime | None, library: PolicyLibrary
+) -> date:
+    """The day whose law decides: `on` (an instant is converted), else the local day received."""
+    zone = local_zone(document, library)
+    if isinstance(on, datetime):
+        return local_date(on, zone)
+    if on is not None:
+        return on
+    return local_date(document.received_at, zone)
+
+
 def decide(
     request: RequestDocument | dict[str, Any] | str | bytes | Path,
-    on: date | None = None,
+    on: date | datetime | None = None,
     *,
     actions: Iterable[Action] | None = None,
     all_actions: bool = False,
@@ -40,15 +89,18 @@ def decide(
 ) -> Decision:
     """Decide every action a request asks for, under the law of its jurisdiction on `on`.
 
-    `on` defaults to the day the request was received. Raises InputError (and subclasses) on bad
-    input; never raises for a question the law cannot answer — that comes back as deny (holds)
-    or review_required, with the reason.
+    `on` defaults to the day the request was received. Every instant (`received_at`, an `on`
+    given as a datetime, booking times) is read on the jail's local calendar: the zone of its
+    agency if set, else of its pack (manifest `time_zone`). Raises InputError (and subclasses)
+    on bad input; never raises for a question the law cannot answer — that comes back as deny
+    (holds) or review_required, with the reason.
     """
     document = _document(request)
     lib = library or default_library()
-    day = on or document.received_at.date()
+    day = decision_day(document, on, lib)
+    check_exceptions(document, lib)
     vs = lib.version_set(document.jurisdiction, day)
-    facts = derive_facts(document, day)
+    facts = derive_facts(document, day, local_zone(document, lib))
     if all_actions:
         wanted = list(Action)
     else:
@@ -57,16 +109,18 @@ def decide(
     decisions = []
     for action in wanted:
         outcome, missing = evaluate(vs, action, facts)
-        decisions.append(
-            action_decision(
-                vs,
-                action,
-                outcome,
-                missing,
-                document.request.form,
-                document.booking.release_eligible_at,
-            )
+        decided = action_decision(
+            vs,
+            action,
+            outcome,
+            missing,
+            document.request.form,
+            document.booking.release_eligible_at,
+            document.received_at,
         )
+        if action is Action.share_immigration_status_or_birthplace:
+            decided = replace(decided, parts=_status_and_birthplace(vs, facts, document))
+        decisions.append(decided)
     return Decision(
         jurisdiction=document.jurisdiction,
         decided_on=day,
@@ -82,6 +136,42 @@ def decide(
         ),
         actions=tuple(decisions),
     )
+
+
+_SUBJECTS = (("immigration_status", "seeks_immigration_status"), ("birthplace", "seeks_birthplace"))
+
+
+def _status_and_birthplace(
+    vs: VersionSet, facts: Facts, document: RequestDocument
+) -> tuple[ActionPart, ...]:
+    """Status and birthplace answered separately when both are asked (fact sheet 2.4: § 1373
+    covers status, not place of birth; laws such as SB 54 treat them differently)."""
+    asked = facts.context["request"]
+    if not (asked["seeks_immigration_status"] and asked["seeks_birthplace"]):
+        return ()
+    parts = []
+    for subject, flag in _SUBJECTS:
+        request = {**asked, **{f: f == flag for _, f in _SUBJECTS}}
+        alone = Facts({**facts.context, "request": request}, facts.unknown)
+        outcome, missing = evaluate(vs, Action.share_immigration_status_or_birthplace, alone)
+        part = action_decision(
+            vs,
+            Action.share_immigration_status_or_birthplace,
+            outcome,
+            missing,
+            document.request.form,
+            None,
+        )
+        parts.append(
+            ActionPart(
+                subject,
+                part.effect,
+                part.reason,
+                tuple(p["id"] for p in part.provisions),
+                tuple(c["id"] for c in part.conditions),
+            )
+        )
+    return tuple(parts)
 
 
 def decision_without_law(document: RequestDocument, on: date, why: str) -> Decision:
@@ -116,10 +206,15 @@ def decision_without_law(document: RequestDocument, on: date, why: str) -> Decis
 
 def _request_summary(document: RequestDocument) -> dict[str, Any]:
     req = document.request
-    return {
+    summary: dict[str, Any] = {
         "kind": req.kind.value,
         "form": req.form.value,
         "warrant_kind": req.warrant_kind.value,
         "office": req.office,
         "received_at": document.received_at.isoformat(),
     }
+    if document.exceptions_established:
+        summary["exceptions_established"] = [
+            e.model_dump(mode="json") for e in document.exceptions_established
+        ]
+    return summary

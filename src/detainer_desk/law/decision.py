@@ -37,6 +37,26 @@ class HoldLimit:
 
 
 @dataclass(frozen=True)
+class ActionPart:
+    """One subject of a combined action answered on its own (status vs. birthplace)."""
+
+    subject: str
+    effect: Effect
+    reason: str
+    provisions: tuple[str, ...]
+    conditions: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "effect": self.effect.value,
+            "reason": self.reason,
+            "provisions": list(self.provisions),
+            "conditions": list(self.conditions),
+        }
+
+
+@dataclass(frozen=True)
 class ActionDecision:
     action: Action
     effect: Effect
@@ -47,9 +67,10 @@ class ActionDecision:
     conditions: tuple[dict[str, str], ...]
     hold_limit: HoldLimit | None
     missing_facts: tuple[str, ...]
+    parts: tuple[ActionPart, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "action": self.action.value,
             "effect": self.effect.value,
             "required": self.required,
@@ -60,6 +81,9 @@ class ActionDecision:
             "hold_limit": self.hold_limit.to_dict() if self.hold_limit else None,
             "missing_facts": list(self.missing_facts),
         }
+        if self.parts:
+            out["parts"] = [p.to_dict() for p in self.parts]
+        return out
 
 
 @dataclass(frozen=True)

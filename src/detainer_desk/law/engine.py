@@ -18,8 +18,8 @@ import cedarpy
 
 from detainer_desk.law.decision import ActionDecision, HoldLimit
 from detainer_desk.law.facts import CedarContext, Facts
-from detainer_desk.law.hold_limit import hold_ends_at
-from detainer_desk.law.pack import VersionSet, hold_window_for
+from detainer_desk.law.hold_limit import hold_ends_at, hold_ends_from_receipt
+from detainer_desk.law.pack import HoldWindow, VersionSet, hold_window_for
 from detainer_desk.vocabulary import Action, Effect, Form
 
 MAX_UNKNOWN_FACTS = 10
@@ -80,7 +80,10 @@ def _evaluate(vs: VersionSet, action: Action, context: CedarContext) -> Outcome:
 
 
 def _with_values(context: CedarContext, paths: tuple[str, ...], values: tuple[bool, ...]) -> Any:
-    filled = {section: dict(attrs) for section, attrs in context.items()}
+    filled = {
+        section: dict(attrs) if isinstance(attrs, dict) else attrs
+        for section, attrs in context.items()
+    }
     for path, value in zip(paths, values, strict=True):
         section, name = path.split(".", 1)
         filled[section][name] = value
@@ -108,12 +111,18 @@ def _cites(vs: VersionSet, ids: tuple[str, ...]) -> str:
 
 
 def _hold_limit(
-    vs: VersionSet, outcome: Outcome, form: Form, release_eligible_at: datetime | None
+    vs: VersionSet,
+    outcome: Outcome,
+    form: Form,
+    release_eligible_at: datetime | None,
+    received_at: datetime | None = None,
 ) -> HoldLimit | None:
     rule = next((vs.provisions[r] for r in outcome.reasons if vs.provisions[r].hold_window), None)
     window = hold_window_for(vs, form, rule)
     if window is None:
         return None
+    if window.counted_from == "receipt":
+        return _hold_limit_from_receipt(vs, window, release_eligible_at, received_at)
     ends = (
         hold_ends_at(release_eligible_at, window.hours, window.excludes_weekends_and_holidays)
         if release_eligible_at
@@ -132,6 +141,56 @@ def _hold_limit(
     )
 
 
+def _on_one_clock(moment: datetime, like: datetime, vs: VersionSet) -> datetime:
+    """`moment` comparable with `like`: an aware time read on the pack's local clock if needed."""
+    if (moment.tzinfo is None) == (like.tzinfo is None):
+        return moment
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=vs.pack.manifest.zone)
+    return moment.astimezone(vs.pack.manifest.zone).replace(tzinfo=None)
+
+
+def _hold_limit_from_receipt(
+    vs: VersionSet,
+    window: HoldWindow,
+    release_eligible_at: datetime | None,
+    received_at: datetime | None,
+) -> HoldLimit:
+    """A window counted from receipt of the request (North Carolina, HB 10 of 2024)."""
+    if received_at is None:  # nothing to count from: no time past release (never on a guess)
+        note = "counted from receipt of the request, whose time is unknown: no hold past release"
+        return HoldLimit(
+            window.hours,
+            window.excludes_weekends_and_holidays,
+            release_eligible_at,
+            release_eligible_at,
+            window.cite,
+            note,
+        )
+    note = (
+        f"{window.hours} hours counted from receipt of the request ({received_at.isoformat()}); "
+        "the hold ends at release eligibility when that comes later (then there is no hold)"
+    )
+    if release_eligible_at is None:
+        return HoldLimit(
+            window.hours, window.excludes_weekends_and_holidays, None, None, window.cite, note
+        )
+    ends = hold_ends_from_receipt(
+        _on_one_clock(received_at, release_eligible_at, vs),
+        release_eligible_at,
+        window.hours,
+        window.excludes_weekends_and_holidays,
+    )
+    return HoldLimit(
+        window.hours,
+        window.excludes_weekends_and_holidays,
+        release_eligible_at,
+        ends,
+        window.cite,
+        note,
+    )
+
+
 def action_decision(
     vs: VersionSet,
     action: Action,
@@ -139,6 +198,7 @@ def action_decision(
     missing: tuple[str, ...],
     form: Form,
     release_eligible_at: datetime | None,
+    received_at: datetime | None = None,
 ) -> ActionDecision:
     """Turn an outcome into the documented decision for one action."""
     is_hold = action is Action.hold_beyond_release
@@ -157,10 +217,19 @@ def action_decision(
     elif outcome.by_default:
         default = vs.defaults.get(action)
         reason = NO_HOLD_AUTHORITY if is_hold or default is None else default.reason
+    elif effect is Effect.permit and all(vs.provisions[r].is_limit for r in outcome.reasons):
+        reason = (
+            f"not restricted: {_cites(vs, outcome.reasons)} limits local restrictions on it; "
+            "it is a limit, not a grant of authority and not a duty to share"
+        )
     elif effect is Effect.permit:
-        reason = ("required by " if mandatory else "permitted by ") + _cites(vs, outcome.reasons)
+        grants = tuple(r for r in outcome.reasons if not vs.provisions[r].is_limit)
+        limits = tuple(r for r in outcome.reasons if vs.provisions[r].is_limit)
+        reason = ("required by " if mandatory else "permitted by ") + _cites(vs, grants)
+        if limits:
+            reason += f" ({_cites(vs, limits)} only limits local restrictions; it is not a grant)"
         if is_hold:
-            hold_limit = _hold_limit(vs, outcome, form, release_eligible_at)
+            hold_limit = _hold_limit(vs, outcome, form, release_eligible_at, received_at)
     elif effect is Effect.review_required:
         effect = fallback
         reason = "unsettled law, counsel must review: " + _cites(vs, outcome.reasons)

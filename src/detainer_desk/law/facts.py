@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from detainer_desk.request.document import Conviction, RequestDocument
 from detainer_desk.vocabulary import (
+    WITHDRAWN_FORMS,
+    WITHDRAWN_FORMS_LAST_ISSUE,
     ChargeLevel,
     InformationSought,
     OffenceList,
     ReleaseReason,
 )
 
-CedarContext = dict[str, dict[str, Any]]
+CedarContext = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -107,12 +110,42 @@ _CONVICTION_FACTS = (
 )
 
 
-def derive_facts(document: RequestDocument, on: date) -> Facts:
-    """Compute the Cedar context for `document` as of `on`."""
+def _local_day(moment: datetime, zone: ZoneInfo | None) -> date:
+    if zone is None or moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zone).date()
+
+
+def _issued_after_withdrawal(document: RequestDocument, zone: ZoneInfo | None) -> bool | None:
+    """FED_I247A_GUIDANCE: I-247D/N/X "may not be issued after April 2, 2017".
+
+    Unknown when such a form arrived after that day without its issue date (earlier detainers on
+    those forms "remain active and need not be replaced").
+    """
+    req = document.request
+    if req.form not in WITHDRAWN_FORMS:
+        return False
+    if req.issued_on is not None:
+        return req.issued_on > WITHDRAWN_FORMS_LAST_ISSUE
+    if _local_day(document.received_at, zone) <= WITHDRAWN_FORMS_LAST_ISSUE:
+        return False
+    return None
+
+
+def derive_facts(document: RequestDocument, on: date, zone: ZoneInfo | None = None) -> Facts:
+    """Compute the Cedar context for `document` as of `on` (a day of the jail's calendar).
+
+    `zone` is the jail's zone: booking times are read on its calendar (a time written without
+    an offset is local already).
+    """
     req, booking = document.request, document.booking
     sought = set(req.information_sought)
     unknown: set[str] = set()
 
+    request_facts: dict[str, bool | None] = {
+        "form_issued_after_withdrawal": _issued_after_withdrawal(document, zone),
+    }
+    unknown.update(f"request.{name}" for name, value in request_facts.items() if value is None)
     booking_facts: dict[str, bool | None] = {
         "released_after_conviction": (
             None
@@ -128,7 +161,7 @@ def derive_facts(document: RequestDocument, on: date) -> Facts:
     if booking.convictions is None:
         booking_facts.update(dict.fromkeys(_CONVICTION_FACTS))
     else:
-        booked_on = booking.booked_at.date() if booking.booked_at else None
+        booked_on = _local_day(booking.booked_at, zone) if booking.booked_at else None
         booking_facts.update(_conviction_facts(booking.convictions, booked_on, on))
 
     unknown.update(f"booking.{name}" for name, value in booking_facts.items() if value is None)
@@ -143,6 +176,7 @@ def derive_facts(document: RequestDocument, on: date) -> Facts:
             "tsdb_match_asserted": req.tsdb_match_asserted,
             "prior_removal_and_reentry_asserted": req.prior_removal_and_reentry_asserted,
             "outstanding_federal_felony_warrant": req.outstanding_federal_felony_warrant,
+            **{name: bool(value) for name, value in request_facts.items()},
         },
         "booking": {name: bool(value) for name, value in booking_facts.items()},
         "agency": {
@@ -154,5 +188,7 @@ def derive_facts(document: RequestDocument, on: date) -> Facts:
             "written_consent_signed": document.interview.written_consent_signed,
             "declined": document.interview.declined,
         },
+        # Recorded determinations (LAW-INTERFACE §2): rule ids only, never the proof shown.
+        "exceptions_established": sorted({e.exception for e in document.exceptions_established}),
     }
     return Facts(context=context, unknown=frozenset(unknown))

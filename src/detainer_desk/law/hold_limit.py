@@ -2,11 +2,13 @@
 
 8 C.F.R. § 287.7(d) and the 2011/2012 I-247 forms: "not to exceed 48 hours, excluding Saturdays,
 Sundays, and holidays" (federal holidays). The 2017 I-247A: a flat 48 hours (fact sheet 2.1).
+A law may count the window from another moment: North Carolina's G.S. 162-62(b1) as enacted by
+HB 10 (2024) counts 48 hours from receipt of the detainer and warrant (fact sheet 18.5).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import holidays
 
@@ -24,8 +26,11 @@ def hold_ends_at(start: datetime, hours: int, excludes_weekends_and_holidays: bo
     datetime.datetime(2017, 10, 3, 10, 0)
     """
     if not excludes_weekends_and_holidays:
-        return start + timedelta(hours=hours)
-    federal = holidays.country_holidays("US", years=range(start.year, start.year + 2))
+        if start.tzinfo is None:
+            return start + timedelta(hours=hours)
+        # Elapsed hours, not wall-clock hours: across a DST change (ZoneInfo) they differ.
+        return (start.astimezone(UTC) + timedelta(hours=hours)).astimezone(start.tzinfo)
+    federal = holidays.country_holidays("US")  # each year is added on its first look-up
     remaining = timedelta(hours=hours)
     moment = start
     while remaining > timedelta(0):
@@ -38,3 +43,24 @@ def hold_ends_at(start: datetime, hours: int, excludes_weekends_and_holidays: bo
         moment += step
         remaining -= step
     return moment
+
+
+def hold_ends_from_receipt(
+    received_at: datetime,
+    release_eligible_at: datetime,
+    hours: int,
+    excludes_weekends_and_holidays: bool,
+) -> datetime:
+    """End of a hold whose window is counted from receipt of the request, not from release.
+
+    The person is never held past the window, and a window that closes before release
+    eligibility leaves no hold at all (the hold ends when it would have begun).
+
+    >>> hold_ends_from_receipt(datetime(2024, 12, 2, 8), datetime(2024, 12, 3, 14), 48, False)
+    datetime.datetime(2024, 12, 4, 8, 0)
+    >>> hold_ends_from_receipt(datetime(2024, 12, 2, 8), datetime(2024, 12, 5, 10), 48, False)
+    datetime.datetime(2024, 12, 5, 10, 0)
+    """
+    return max(
+        release_eligible_at, hold_ends_at(received_at, hours, excludes_weekends_and_holidays)
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import cedarpy
@@ -40,6 +40,7 @@ class HoldWindow(_Model):
     excludes_weekends_and_holidays: bool
     cite: str
     note: str = ""
+    counted_from: Literal["release_eligibility", "receipt"] = "release_eligibility"
 
 
 class VersionSpec(_Model):
@@ -345,5 +346,8 @@ def hold_window_for(vs: VersionSet, form: Form, rule: Provision | None) -> HoldW
         return HoldWindow(
             excludes_weekends_and_holidays=rule.hold_window.endswith("weekends_and_holidays"),
             cite=rule.cite,
+            counted_from="receipt"
+            if rule.hold_window.endswith("from_receipt")
+            else "release_eligibility",
         )
     return vs.hold_windows.get(form.value) or vs.hold_windows.get("default")

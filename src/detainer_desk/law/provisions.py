@@ -13,23 +13,46 @@ Optional:
     @mandatory("true")             on a permit: the law requires the action, not merely allows it
     @outcome("review_required")    on a forbid: the law is unsettled; counsel must review
     @hold_window("48h_excluding_weekends_and_holidays")   on a hold permit: its own window
+    @agency("department_of_correction")   the law binds only this agency kind (several: comma-
+                                   separated); the condition must test context.agency.kind for each
+    @limit("true")                 on a permit: the law forbids restricting the action (8 U.S.C.
+                                   § 1373) — a limit on local restrictions, not a grant or a duty
+    @exception("true")             a forbid lifting a duty or permission on a showing (Texas art.
+                                   2.251(b)): it applies when a recorded determination names
+                                   its @id in `context.exceptions_established`
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from detainer_desk.errors import PackError
-from detainer_desk.vocabulary import Action, Effect
+from detainer_desk.vocabulary import Action, AgencyKind, Effect
 
 REQUIRED_ANNOTATIONS = ("id", "cite", "source", "effective", "text")
 KNOWN_ANNOTATIONS = frozenset(
-    {*REQUIRED_ANNOTATIONS, "repealed", "confidence", "kind", "mandatory", "outcome", "hold_window"}
+    {
+        *REQUIRED_ANNOTATIONS,
+        "repealed",
+        "confidence",
+        "kind",
+        "mandatory",
+        "outcome",
+        "hold_window",
+        "exception",
+        "agency",
+        "limit",
+    }
 )
 CONFIDENCE_LEVELS = ("verified", "secondary", "translated", "unverified")
-HOLD_WINDOWS = ("48h", "48h_excluding_weekends_and_holidays")
+HOLD_WINDOWS = (
+    "48h",
+    "48h_excluding_weekends_and_holidays",
+    "48h_from_receipt",  # counted from receipt of the request (North Carolina, HB 10 of 2024)
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +70,9 @@ class Provision:
     mandatory: bool
     outcome: Effect | None
     hold_window: str | None
+    is_exception: bool
+    is_limit: bool
+    agencies: frozenset[str]
     actions: frozenset[Action]
     reads: frozenset[str]
     est: dict[str, Any]
@@ -55,7 +81,7 @@ class Provision:
         return self.effective <= on and (self.repealed is None or on < self.repealed)
 
     def summary(self) -> dict[str, str]:
-        return {
+        out = {
             "id": self.id,
             "cite": self.cite,
             "source": self.source,
@@ -63,6 +89,9 @@ class Provision:
             "effective": self.effective.isoformat(),
             "confidence": self.confidence,
         }
+        if self.agencies:
+            out["agency"] = ",".join(sorted(self.agencies))
+        return out
 
 
 def _date(value: str, what: str, pack: str, rule: str) -> date:
@@ -115,6 +144,79 @@ def _attr_path(node: dict[str, Any]) -> str | None:
     return None
 
 
+def agency_kinds_tested(node: Any) -> set[str]:
+    """The agency kinds a policy's conditions compare `context.agency.kind` with (== "...")."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        eq = node.get("==")
+        if isinstance(eq, dict):
+            sides = (eq.get("left"), eq.get("right"))
+            for one, other in (sides, sides[::-1]):
+                if (
+                    isinstance(one, dict)
+                    and _attr_path(one) == "agency.kind"
+                    and isinstance(other, dict)
+                    and isinstance(other.get("Value"), str)
+                ):
+                    found.add(other["Value"])
+        for value in node.values():
+            found |= agency_kinds_tested(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= agency_kinds_tested(item)
+    return found
+
+
+def _agencies(pack: str, rule: str, note: str | None, est: dict[str, Any]) -> frozenset[str]:
+    """@agency, checked against the vocabulary and against the rule's own condition."""
+    tested = agency_kinds_tested(est.get("conditions", []))
+    if note is None:
+        if tested:
+            raise PackError(
+                f"{pack}: rule {rule!r} tests context.agency.kind ({', '.join(sorted(tested))}) "
+                f'but names no agency; add @agency("{",".join(sorted(tested))}")',
+                pack=pack,
+                rule=rule,
+            )
+        return frozenset()
+    kinds = frozenset(k.strip() for k in note.split(",") if k.strip())
+    unknown = sorted(kinds - {k.value for k in AgencyKind})
+    if not kinds or unknown:
+        raise PackError(
+            f"{pack}: rule {rule!r}: @agency names {', '.join(unknown) or 'nothing'}; use "
+            + ", ".join(k.value for k in AgencyKind),
+            pack=pack,
+            rule=rule,
+        )
+    missing = sorted(kinds - tested)
+    if missing:
+        raise PackError(
+            f"{pack}: rule {rule!r} is @agency({note!r}) but its condition does not test "
+            f'context.agency.kind == "{missing[0]}"; a rule the law binds to one agency must '
+            "apply only there",
+            pack=pack,
+            rule=rule,
+        )
+    return kinds
+
+
+def _check_exception_shape(pack: str, rule: str, est: dict[str, Any]) -> None:
+    """An exception is a forbid that applies when its own id is among the established ones."""
+    conditions = json.dumps(est.get("conditions", []))
+    own = json.dumps(rule)
+    if (
+        est.get("effect") != "forbid"
+        or "exceptions_established" not in conditions
+        or own not in conditions
+    ):
+        raise PackError(
+            f"{pack}: rule {rule!r} is an @exception, so it must be a forbid "
+            f'when {{ context.exceptions_established.contains("{rule}") }}',
+            pack=pack,
+            rule=rule,
+        )
+
+
 def provision_from_est(pack: str, est: dict[str, Any]) -> Provision:
     notes: dict[str, str] = est.get("annotations", {})
     rule = notes.get("id", "<policy without @id>")
@@ -138,6 +240,9 @@ def provision_from_est(pack: str, est: dict[str, Any]) -> Provision:
     outcome = notes.get("outcome")
     if outcome is not None and outcome != Effect.review_required.value:
         raise PackError(f"{pack}: rule {rule!r}: @outcome may only be 'review_required'")
+    is_exception = notes.get("exception") == "true"
+    if is_exception:
+        _check_exception_shape(pack, rule, est)
     repealed = notes.get("repealed")
     return Provision(
         id=rule,
@@ -153,6 +258,9 @@ def provision_from_est(pack: str, est: dict[str, Any]) -> Provision:
         mandatory=notes.get("mandatory") == "true",
         outcome=Effect(outcome) if outcome else None,
         hold_window=hold_window,
+        is_exception=is_exception,
+        is_limit=notes.get("limit") == "true",
+        agencies=_agencies(pack, rule, notes.get("agency"), est),
         actions=_scope_actions(est["action"]),
         reads=frozenset(context_reads(est.get("conditions", []))),
         est=est,

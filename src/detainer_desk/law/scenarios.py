@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from detainer_desk.errors import DetainerDeskError, PackError
+from detainer_desk.errors import DetainerDeskError, NoVersionInForceError, PackError
 from detainer_desk.law.decide import decide
 from detainer_desk.law.decision import ActionDecision, Decision
 from detainer_desk.law.pack import PolicyLibrary
@@ -65,6 +65,7 @@ class Scenario:
     request: dict[str, Any]
     expect: dict[Action, dict[str, Any]]
     source: Path
+    awaits: str | None = None
 
     @property
     def date_label(self) -> str:
@@ -93,18 +94,24 @@ def load_scenarios(path: Path) -> list[Scenario]:
     scenarios = []
     for item in data["scenarios"]:
         try:
+            day = (
+                item["date"] if isinstance(item["date"], date) else date.fromisoformat(item["date"])
+            )
+            # Unless the scenario says when the paper arrived, it arrived on the scenario's day.
+            arrived = {"received_at": f"{day.isoformat()}T08:00:00"}
             scenarios.append(
                 Scenario(
                     pack=pack,
                     name=item["name"],
-                    on=item["date"]
-                    if isinstance(item["date"], date)
-                    else date.fromisoformat(item["date"]),
+                    on=day,
                     exercises=item["exercises"],
                     applies=item.get("applies"),
-                    request=merged(merged(base, {"jurisdiction": pack}), item.get("request", {})),
+                    request=merged(
+                        merged(base, {"jurisdiction": pack, **arrived}), item.get("request", {})
+                    ),
                     expect={Action(a): _expectation(v) for a, v in item["expect"].items()},
                     source=path,
+                    awaits=item.get("awaits"),
                 )
             )
         except (KeyError, ValueError) as exc:
@@ -167,12 +174,27 @@ def _check_exercise(scenario: Scenario, decision: Decision, library: PolicyLibra
     return []
 
 
+class ScenarioPending(Exception):
+    """A scenario marked `awaits` whose date has no law in force yet in the pack chain."""
+
+    def __init__(self, scenario: Scenario, why: str) -> None:
+        super().__init__(f"awaits {scenario.awaits}: {why}")
+        self.reason = f"awaits {scenario.awaits}: {why}"
+
+
 def run_scenario(scenario: Scenario, library: PolicyLibrary) -> list[str]:
-    """The problems found; an empty list means the scenario passes."""
+    """The problems found; an empty list means the scenario passes.
+
+    Raises ScenarioPending for an `awaits` scenario whose date has no law in force yet.
+    """
     try:
         decision = decide(
             scenario.request, on=scenario.on, actions=list(scenario.expect), library=library
         )
+    except NoVersionInForceError as exc:
+        if scenario.awaits:
+            raise ScenarioPending(scenario, exc.message) from None
+        return [f"decide failed: {exc.message}"]
     except DetainerDeskError as exc:
         return [f"decide failed: {exc.message}"]
     problems = []

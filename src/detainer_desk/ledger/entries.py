@@ -1,7 +1,11 @@
 """Appending to the ledger: canonical JSON entries, written in the caller's transaction.
 
-An entry body is canonical JSON (sorted keys, no spaces, UTF-8) of
-`{"seq", "at", "kind", "actor", "data"}`. Its leaf hash is RFC 9162's `SHA-256(0x00 ‖ body)`;
+An entry body is RFC 8785 canonical JSON (the JSON Canonicalization Scheme, via the `rfc8785`
+package) of `{"seq", "at", "kind", "actor", "data", "canon": "rfc8785", "rows"}`: `canon` names
+the canonical form, and `rows` seals the business rows the transaction wrote (see
+`detainer_desk.ledger.rows`). Entries written before carry no `canon`; their form is
+`json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)` ("legacy"), and they
+still verify. Its leaf hash is RFC 9162's `SHA-256(0x00 ‖ body)`;
 its chain hash is `SHA-256(previous chain hash ‖ leaf hash)` so the first edited entry can be named.
 Appends are serialised (PostgreSQL advisory lock; SQLite's write lock), so `seq` has no gaps.
 """
@@ -9,7 +13,6 @@ Appends are serialised (PostgreSQL advisory lock; SQLite's write lock), so `seq`
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from typing import Any
 
@@ -17,14 +20,15 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from detainer_desk.desk.tables import LedgerEntry
+from detainer_desk.ledger.rows import LAST_APPEND, all_rows, take_pending
+from detainer_desk.ledger.standalone import CANON, canonical, canonical_legacy
+from detainer_desk.ledger.tree import add_leaf
 from detainer_desk.request.forbidden import find_forbidden_fields
+
+__all__ = ["canonical", "canonical_legacy"]
 
 GENESIS = "0" * 64
 LEDGER_LOCK = 7_372_001  # PostgreSQL advisory lock key for appends
-
-
-def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def leaf_hash(body: str) -> str:
@@ -35,8 +39,25 @@ def chain_hash(previous: str, leaf: str) -> str:
     return hashlib.sha256(bytes.fromhex(previous) + bytes.fromhex(leaf)).hexdigest()
 
 
-def entry_body(seq: int, at: datetime, kind: str, actor: str, data: dict[str, Any]) -> str:
-    return canonical({"seq": seq, "at": at.isoformat(), "kind": kind, "actor": actor, "data": data})
+def entry_body(
+    seq: int,
+    at: datetime,
+    kind: str,
+    actor: str,
+    data: dict[str, Any],
+    rows: list[dict[str, Any]] | None = None,
+) -> str:
+    entry: dict[str, Any] = {
+        "seq": seq,
+        "at": at.isoformat(),
+        "kind": kind,
+        "actor": actor,
+        "data": data,
+        "canon": CANON,
+    }
+    if rows:
+        entry["rows"] = rows
+    return canonical(entry)
 
 
 def lock_ledger(session: Session) -> None:
@@ -59,15 +80,25 @@ def append(session: Session, kind: str, actor: str, at: datetime, data: dict[str
     if forbidden:
         raise ValueError(f"ledger data may not carry {forbidden[0]!r}")
     lock_ledger(session)
+    session.flush()  # the rows this transaction wrote so far are collected now
     last = session.execute(
-        select(LedgerEntry.seq, LedgerEntry.chain_hash).order_by(LedgerEntry.seq.desc()).limit(1)
+        select(LedgerEntry.seq, LedgerEntry.chain_hash, LedgerEntry.body)
+        .order_by(LedgerEntry.seq.desc())
+        .limit(1)
     ).first()
     seq = 1 if last is None else last.seq + 1
     previous = GENESIS if last is None else last.chain_hash
-    body = entry_body(seq, at, kind, actor, data)
+    if last is not None and f'"canon":"{CANON}"' not in last.body:
+        rows = all_rows(session)  # a ledger written before rows were sealed: seal them all now
+        take_pending(session)
+    else:
+        rows = take_pending(session)
+    body = entry_body(seq, at, kind, actor, data, rows)
+    session.info[LAST_APPEND] = (actor, at)
     leaf = leaf_hash(body)
     session.add(
         LedgerEntry(seq=seq, body=body, leaf_hash=leaf, chain_hash=chain_hash(previous, leaf))
     )
     session.flush()
+    add_leaf(session, seq - 1, bytes.fromhex(leaf))  # the persisted tree state
     return seq

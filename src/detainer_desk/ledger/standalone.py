@@ -1,11 +1,14 @@
 """Verify a Detainer Desk ledger with nothing but its export, a checkpoint and the public key.
 
-This file is self-contained on purpose (standard library + `cryptography` + `pymerkle`): an
+This file is self-contained on purpose (standard library + `cryptography` + `pymerkle` +
+`rfc8785`): an
 outsider — a county clerk, an oversight board, a newsroom — can copy it and run
 
     python standalone.py ledger.jsonl checkpoint.txt ledger-signing.pub [older-checkpoint.txt]
 
-It checks, in order: every line is canonical JSON with the next sequence number; the signed
+It checks, in order: every line is canonical JSON in the form the entry names (`"canon":
+"rfc8785"`: RFC 8785, the JSON Canonicalization Scheme; no `canon`: the legacy form, sorted keys
+and no spaces) with the next sequence number; the signed
 checkpoint's signature (Ed25519, C2SP signed-note format); that the RFC 9162 Merkle root of the
 first `size` entries equals the checkpoint's root; and, given an older checkpoint, a consistency
 proof from the older tree to the newer one. Exit 0 when all hold, 1 naming the first failure.
@@ -21,11 +24,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pymerkle import InmemoryTree, verify_consistency
 
 ALG_ED25519 = b"\x01"
+CANON = "rfc8785"  # the canonical form new entries name in their "canon" member
 
 
 class VerificationError(Exception):
@@ -41,7 +46,24 @@ class SignedCheckpoint:
 
 
 def canonical(value: object) -> str:
+    """RFC 8785 (JSON Canonicalization Scheme): the form every new entry names."""
+    return rfc8785.dumps(value).decode("utf-8")  # type: ignore[arg-type]
+
+
+def canonical_legacy(value: object) -> str:
+    """The form of entries written before `canon` existed (sorted keys, no spaces, UTF-8)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_as_named(entry: dict[str, object]) -> str | None:
+    """The entry in the canonical form it names; None for a form this verifier does not know."""
+    form = entry.get("canon")
+    if form == CANON:
+        try:
+            return canonical(entry)
+        except (rfc8785.CanonicalizationError, ValueError):
+            return None
+    return canonical_legacy(entry) if form is None else None
 
 
 def key_hash(name: str, public_key: bytes) -> bytes:
@@ -90,10 +112,10 @@ def read_checkpoint(note: str, vkey: str) -> SignedCheckpoint:
     raise VerificationError(f"checkpoint carries no signature by {name!r}")
 
 
-def check_entries(bodies: Iterable[str]) -> list[str]:
+def check_entries(bodies: Iterable[str], start: int = 1) -> list[str]:
     """Each body must be canonical JSON carrying the next sequence number (1, 2, 3 …)."""
     checked = []
-    for expected, body in enumerate(bodies, start=1):
+    for expected, body in enumerate(bodies, start=start):
         try:
             parsed = json.loads(body)
         except json.JSONDecodeError:
@@ -104,8 +126,10 @@ def check_entries(bodies: Iterable[str]) -> list[str]:
                 f"entry {expected}: sequence number is {seq}, expected {expected} "
                 "(an entry was deleted, inserted or moved)"
             )
-        if canonical(parsed) != body:
-            raise VerificationError(f"entry {expected}: not in canonical form (edited by hand?)")
+        if canonical_as_named(parsed) != body:
+            raise VerificationError(
+                f"entry {expected}: not in the canonical form it names (edited by hand?)"
+            )
         checked.append(body)
     return checked
 
@@ -141,6 +165,66 @@ def check_consistency(tree: InmemoryTree, older: SignedCheckpoint, newer: Signed
         raise VerificationError(
             f"newer checkpoint is not consistent with the older: {exc}"
         ) from None
+
+
+def _node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes:
+    """RFC 9162 §2.1.3.2: the root an inclusion proof of leaf `index` (0-based) leads to."""
+    if index >= size:
+        raise VerificationError("inclusion proof: the entry is past the tree's size")
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            raise VerificationError("inclusion proof: longer than the tree allows")
+        if fn & 1 or fn == sn:
+            r = _node(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = _node(r, p)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise VerificationError("inclusion proof: shorter than the tree needs")
+    return r
+
+
+def check_consistency_proof(
+    size1: int, size2: int, root1: bytes, root2: bytes, path: Sequence[bytes]
+) -> None:
+    """RFC 9162 §2.1.4.2: does `path` prove the tree of size2 extends the tree of size1?"""
+    if size1 == size2:
+        if path or root1 != root2:
+            raise VerificationError("consistency proof: equal sizes, different roots")
+        return
+    if not 0 < size1 < size2 or not path:
+        raise VerificationError("consistency proof: sizes out of order or empty proof")
+    proof = list(path)
+    if size1 & (size1 - 1) == 0:  # a power of two: the old root is the first node
+        proof.insert(0, root1)
+    fn, sn = size1 - 1, size2 - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = proof[0]
+    for c in proof[1:]:
+        if sn == 0:
+            raise VerificationError("consistency proof: longer than the trees allow")
+        if fn & 1 or fn == sn:
+            fr, sr = _node(c, fr), _node(c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = _node(sr, c)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0 or fr != root1 or sr != root2:
+        raise VerificationError("consistency proof does not hold: the log was rewritten")
 
 
 def verify(

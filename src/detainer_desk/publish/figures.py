@@ -27,6 +27,15 @@ from detainer_desk.publish.suppression import CountTable
 from detainer_desk.vocabulary import Action, Effect
 
 GROUPINGS = ("month", "quarter", "year")
+HOLD_LENGTHS = ("under 6 h", "6-24 h", "24-48 h", "over 48 h")
+LEAD_TIMES = ("late (after release)", "under 1 h", "1-6 h", "6-24 h", "24-48 h", "48 h or more")
+NOTIFICATION_OUTCOMES = ("sent before release", "sent, late", "pending", "failed", "not possible")
+# Categories with a natural order are shown in it; the rest alphabetically.
+ORDERS: dict[str, tuple[str, ...]] = {
+    "holds": HOLD_LENGTHS,
+    "notification_lead_times": LEAD_TIMES,
+    "notifications": NOTIFICATION_OUTCOMES,
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,17 @@ class Period:
             return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
         return str(day.year)
 
+    def labels(self) -> list[str]:
+        """Every period label from start to end, in order (empty periods included)."""
+        out: list[str] = []
+        day = self.start
+        while day <= self.end:
+            label = self.label(datetime.combine(day, datetime.min.time(), self.zone))
+            if label is not None and label not in out:
+                out.append(label)
+            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return out
+
 
 class _Tally:
     def __init__(self, name: str, title: str, unit: str) -> None:
@@ -69,8 +89,17 @@ class _Tally:
 
     def done(self) -> CountTable:
         self.table.rows.sort()
-        self.table.cols.sort()
+        order = ORDERS.get(self.table.name, ())
+        self.table.cols.sort(key=lambda c: (order.index(c) if c in order else len(order), c))
         return self.table
+
+
+def _hold_length(hours: float) -> str:
+    if hours < 6:
+        return "under 6 h"
+    if hours < 24:
+        return "6-24 h"
+    return "24-48 h" if hours <= 48 else "over 48 h"
 
 
 def _hours(seconds: float) -> str:
@@ -158,8 +187,7 @@ def _holds(session: Session, period: Period, tally: _Tally) -> None:
         if not held or left is None:
             continue
         hours = (left - booking.release_eligible_at).total_seconds() / 3600
-        bucket = "under 24 h" if hours < 24 else "24-48 h" if hours <= 48 else "over 48 h"
-        tally.add(period.label(booking.release_eligible_at), bucket)
+        tally.add(period.label(booking.release_eligible_at), _hold_length(hours))
 
 
 def _notifications(session: Session, period: Period, tallies: dict[str, _Tally]) -> None:

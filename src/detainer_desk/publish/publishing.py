@@ -6,6 +6,7 @@ import csv
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from detainer_desk.desk.service import Desk
 from detainer_desk.publish.figures import Period, build_tables
@@ -40,35 +41,47 @@ def publish(
     by: str,
     out: Path | None = None,
     formats: tuple[str, ...] = FORMATS,
+    statutory: tuple[StatutoryFormat, ...] | None = None,
 ) -> tuple[Report, list[Path]]:
-    """Write the report; by default into the desk's public folder, served at /public/."""
+    """Write the report; by default into the desk's public folder, served at /public/.
+
+    `statutory`: the statutory formats to publish with it; by default the desk's jurisdiction's.
+    """
     report = report_from_desk(desk, start, end, by)
     folder = out or published_folder(desk)
-    written = write_report(report, folder, formats)
-    return report, written + write_statutory(desk, start, end, folder)
+    results = statutory_results(desk, start, end, statutory)
+    written = write_report(report, folder, formats, results)
+    return report, written + write_statutory(results, folder)
 
 
-def write_statutory(
+def statutory_results(
     desk: Desk,
     start: date,
     end: date,
-    folder: Path,
     formats: tuple[StatutoryFormat, ...] | None = None,
-) -> list[Path]:
-    """Each statutory format as JSON and CSV, beside the report: by default only those the
-    desk's own jurisdiction owes (a Denver desk writes no New York City file)."""
-    written = []
+) -> list[dict[str, Any]]:
+    """Each statutory format's published rows for the period: by default only those the desk's
+    own jurisdiction owes (a Denver desk publishes no New York City table)."""
+    chosen = formats_for(desk.settings.jurisdiction) if formats is None else formats
     with desk.sessions() as session:
-        for fmt in formats_for(desk.settings.jurisdiction) if formats is None else formats:
-            result = statutory_report(session, fmt, start, end, desk.settings.zone).to_dict()
-            path = folder / f"statutory-{fmt.id}.json"
-            path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
-            table = folder / f"statutory-{fmt.id}.csv"
-            with table.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=["period", *result["fields"]])
-                writer.writeheader()
-                writer.writerows(result["rows"])
-            written += [path, table]
+        return [
+            statutory_report(session, fmt, start, end, desk.settings.zone).to_dict()
+            for fmt in chosen
+        ]
+
+
+def write_statutory(results: list[dict[str, Any]], folder: Path) -> list[Path]:
+    """Each statutory format as JSON and CSV, beside the report."""
+    written = []
+    for result in results:
+        path = folder / f"statutory-{result['format']}.json"
+        path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+        table = folder / f"statutory-{result['format']}.csv"
+        with table.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["period", *result["fields"]])
+            writer.writeheader()
+            writer.writerows(result["rows"])
+        written += [path, table]
     return written
 
 

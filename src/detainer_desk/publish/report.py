@@ -10,19 +10,28 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from detainer_desk.publish.charts import bar_chart_svg
+from detainer_desk.publish.charts import bar_chart_svg, series_chart_svg
+from detainer_desk.publish.figures import LEAD_TIMES, ORDERS, Period
+from detainer_desk.publish.glossary import TABLE_NOTES, terms_in
+from detainer_desk.publish.queryable import (
+    DATABASE,
+    METADATA,
+    datasette_metadata,
+    write_sqlite,
+)
 from detainer_desk.publish.suppression import TOTAL, CountTable, Suppressed, suppress
 
 REPORT_FORMAT = "detainer-desk/report/v1"
-FORMATS = ("html", "csv", "json", "parquet")
+FORMATS = ("html", "csv", "json", "parquet", "sqlite")
 COLUMNS = ("table", "period", "category", "count", "shown")
 
 
@@ -68,7 +77,12 @@ class Report:
             "ledger_checkpoint": self.checkpoint,
             "ledger_public_key": self.public_key,
             "tables": {
-                s.table.name: {"title": s.table.title, "unit": s.table.unit} for s in self.tables
+                s.table.name: {
+                    "title": s.table.title,
+                    "unit": s.table.unit,
+                    "description": TABLE_NOTES.get(s.table.name, ""),
+                }
+                for s in self.tables
             },
         }
 
@@ -136,12 +150,105 @@ def _environment() -> Environment:
     )
 
 
+@dataclass(frozen=True)
+class Headline:
+    """One figure at the top of the public page: a published cell, what it means, where from."""
+
+    label: str
+    shown: str
+    explains: str
+    table: str
+
+
+def _column_total(s: Suppressed | None, category: str) -> str:
+    if s is None or category not in s.table.cols:
+        return "0"
+    return s.display((TOTAL, category))
+
+
+def headlines(report: Report) -> list[Headline]:
+    """The figures people ask first, each read from a published (suppressed) cell."""
+    by_name = {s.table.name: s for s in report.tables}
+    requests = by_name.get("requests_by_kind")
+    decisions = by_name.get("decisions")
+    notes = by_name.get("notifications")
+    return [
+        Headline(
+            "Requests received",
+            requests.display((TOTAL, TOTAL)) if requests else "0",
+            "documents from federal immigration authorities, of every kind",
+            "requests_by_kind",
+        ),
+        Headline(
+            "Holds honoured",
+            _column_total(decisions, "hold_beyond_release: permit"),
+            "detainers on which the law in force permitted holding the person past release",
+            "decisions",
+        ),
+        Headline(
+            "Holds denied",
+            _column_total(decisions, "hold_beyond_release: deny"),
+            "detainers on which the law forbade a hold, or no provision authorized one",
+            "decisions",
+        ),
+        Headline(
+            "Release notices sent in time",
+            _column_total(notes, "sent before release"),
+            "notices of release delivered before the person left custody",
+            "notifications",
+        ),
+        Headline(
+            "Release notices sent late",
+            _column_total(notes, "sent, late"),
+            "delivered after the person had already left custody",
+            "notifications",
+        ),
+        Headline(
+            "Release notices pending",
+            _column_total(notes, "pending"),
+            "queued but not yet delivered when this report was made (explained under Details)",
+            "notifications",
+        ),
+    ]
+
+
+def lead_times(report: Report) -> list[tuple[str, str]]:
+    """How long before release the notices went out: each bucket's published total."""
+    table = next((s for s in report.tables if s.table.name == "notification_lead_times"), None)
+    return [(bucket, _column_total(table, bucket)) for bucket in LEAD_TIMES]
+
+
+DISTRIBUTIONS = {
+    "holds": "Hold length: people held past release eligibility, whole period",
+    "notification_lead_times": "Notice before release: notices sent, whole period",
+}
+
+
 def to_html(report: Report) -> str:
-    charts = {s.table.name: bar_chart_svg(s) for s in report.tables if s.table.rows}
+    start, end = date.fromisoformat(report.period_from), date.fromisoformat(report.period_to)
+    periods = Period(start, end, report.by, ZoneInfo("UTC")).labels()
+    charts = {
+        s.table.name: series_chart_svg(s, report.by, periods) for s in report.tables if s.table.rows
+    }
+    distributions = {
+        s.table.name: bar_chart_svg(s, DISTRIBUTIONS[s.table.name], ORDERS[s.table.name])
+        for s in report.tables
+        if s.table.rows and s.table.name in DISTRIBUTIONS
+    }
     return (
         _environment()
         .get_template("report.html")
-        .render(report=report, meta=report.metadata(), charts=charts, TOTAL=TOTAL)
+        .render(
+            report=report,
+            meta=report.metadata(),
+            charts=charts,
+            distributions=distributions,
+            headlines=headlines(report),
+            lead_times=lead_times(report),
+            notes=TABLE_NOTES,
+            terms={s.table.name: terms_in(s.table.cols) for s in report.tables},
+            TOTAL=TOTAL,
+        )
     )
 
 
@@ -164,6 +271,17 @@ def datapackage(report: Report, resources: list[str]) -> dict[str, Any]:
             "mediatype": "application/vnd.apache.parquet",
             "schema": schema,
         },
+        DATABASE: {
+            "format": "sqlite",
+            "mediatype": "application/vnd.sqlite3",
+            "description": "every published table, one SQLite table each; serve it with "
+            "`datasette` on this folder (metadata.json)",
+        },
+        METADATA: {
+            "format": "json",
+            "mediatype": "application/json",
+            "description": "Datasette metadata: titles, descriptions, units, licence, source",
+        },
         "checkpoint.txt": {
             "format": "txt",
             "mediatype": "text/plain",
@@ -184,8 +302,16 @@ def datapackage(report: Report, resources: list[str]) -> dict[str, Any]:
     }
 
 
-def write_report(report: Report, out: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    """Write the chosen formats, the checkpoint, the public key and datapackage.json."""
+def write_report(
+    report: Report,
+    out: Path,
+    formats: tuple[str, ...] = FORMATS,
+    statutory: Sequence[dict[str, Any]] = (),
+) -> list[Path]:
+    """Write the chosen formats, the checkpoint, the public key and datapackage.json.
+
+    `statutory` (the statutory formats' results) go into the SQLite database as tables too.
+    """
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, Callable[[Path], object]] = {
         "checkpoint.txt": lambda p: p.write_text(report.checkpoint, encoding="utf-8"),
@@ -197,6 +323,10 @@ def write_report(report: Report, out: Path, formats: tuple[str, ...] = FORMATS) 
         files["report.json"] = lambda p: p.write_text(to_json(report), encoding="utf-8")
     if "parquet" in formats:
         files["report.parquet"] = lambda p: write_parquet(report, p)
+    if "sqlite" in formats:
+        files[DATABASE] = lambda p: write_sqlite(report, p, statutory)
+        metadata = datasette_metadata(report, statutory)
+        files[METADATA] = lambda p: p.write_text(json.dumps(metadata, indent=2, ensure_ascii=False))
     package = datapackage(report, list(files))
     files["datapackage.json"] = lambda p: p.write_text(json.dumps(package, indent=2))
     if "html" in formats:

@@ -8,23 +8,29 @@ bookings — millions of rows in seconds, with the same results as deciding row 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import duckdb
 
+from detainer_desk.law.decision import Decision
+from detainer_desk.law.facts import derive_facts
 from detainer_desk.law.hold_limit import hold_ends_at
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.replay.importer import Row
-from detainer_desk.replay.mapping import Mapping
+from detainer_desk.replay.mapping import FormRule, Mapping
 from detainer_desk.replay.replay import (
+    ACTUAL,
     PolicyResult,
     PolicySpec,
     cost,
     decide_replayed,
     detainer_group,
+    replay_request,
 )
+from detainer_desk.request.document import parse_request
 from detainer_desk.vocabulary import Action, Effect
 
 BOOKINGS_DDL = (
@@ -77,21 +83,23 @@ class DistinctDecision:
     window_hours: int | None
     excludes: bool
     notify_permit: bool
+    hold_effect: str = "deny"
+    notify_effect: str = "deny"
 
 
 def distinct_cases(
-    con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec
+    con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec, table: str = "bookings"
 ) -> list[tuple[str, date]]:
     """The (form, day) pairs to decide. With one date for every booking, the forms follow from
     the range of booking dates alone (no scan of the rows); otherwise one DISTINCT scan."""
     if spec.on is None:
         found = con.execute(
             f"SELECT DISTINCT {form_case(mapping)} AS form, {day_expression(spec)} AS day "
-            "FROM bookings WHERE in_group ORDER BY 1, 2"
+            f"FROM {table} WHERE in_group ORDER BY 1, 2"
         ).fetchall()
         return [(str(form), day) for form, day in found]
     # the range over all rows (a superset of the group's) is cheap: no cast, no filter
-    low, high = con.execute("SELECT min(booked_at), max(booked_at) FROM bookings").fetchall()[0]
+    low, high = con.execute(f"SELECT min(booked_at), max(booked_at) FROM {table}").fetchall()[0]
     if low is None:
         return []
     first, last = low.date(), high.date()
@@ -103,13 +111,33 @@ def distinct_cases(
     return [(form, spec.on) for form in dict.fromkeys(forms)]
 
 
+def _decision_key(
+    mapping: Mapping, pack: str, rule: FormRule, day: date, library: PolicyLibrary
+) -> tuple[str, str, str]:
+    """What a decision depends on: the form, the law in force (its version set's digest) and
+    the facts derived from the request on that day. Days that share all three get the engine's
+    one answer (with each booking's own date, a year of days is a handful of decisions)."""
+    document = parse_request(replay_request(mapping, pack, rule, day))
+    facts = derive_facts(document, day)
+    digest = library.version_set(pack, day).digest
+    return rule.form.value, digest, json.dumps(facts.context, sort_keys=True, default=str)
+
+
 def decide_distinct(
-    con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec, library: PolicyLibrary
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    spec: PolicySpec,
+    library: PolicyLibrary,
+    table: str = "bookings",
 ) -> list[DistinctDecision]:
     out = []
-    for form, day in distinct_cases(con, mapping, spec):
+    answers: dict[tuple[str, str, str], Decision] = {}
+    for form, day in distinct_cases(con, mapping, spec, table):
         rule = next(r for r in mapping.request.forms if r.form.value == form)
-        decision = decide_replayed(mapping, spec.pack, rule, day, library)
+        key = _decision_key(mapping, spec.pack, rule, day, library)
+        if key not in answers:
+            answers[key] = decide_replayed(mapping, spec.pack, rule, day, library)
+        decision = answers[key]
         hold = decision.action(Action.hold_beyond_release)
         limit = hold.hold_limit
         out.append(
@@ -120,6 +148,8 @@ def decide_distinct(
                 limit.hours if limit else None,
                 bool(limit and limit.excludes_weekends_and_holidays),
                 decision.action(Action.notify_release).effect is Effect.permit,
+                hold.effect.value,
+                decision.action(Action.notify_release).effect.value,
             )
         )
     return out
@@ -130,23 +160,27 @@ def _allowed_hours_table(
     decided: list[DistinctDecision],
     mapping: Mapping,
     spec: PolicySpec,
+    suffix: str = "",
+    table: str = "bookings",
 ) -> None:
     """Hours a weekend-and-holiday-excluding window allows, per distinct start (rarely needed)."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE allowed (form VARCHAR, day DATE, "
+        f"CREATE OR REPLACE TEMP TABLE allowed{suffix} (form VARCHAR, day DATE, "
         "release_eligible_at TIMESTAMP, allowed_hours DOUBLE)"
     )
     for d in decided:
         if not (d.hold_permit and d.excludes and d.window_hours):
             continue
         starts = con.execute(
-            f"SELECT DISTINCT release_eligible_at FROM bookings WHERE in_group "
+            f"SELECT DISTINCT release_eligible_at FROM {table} WHERE in_group "
             f"AND release_eligible_at IS NOT NULL AND {form_case(mapping)} = ? "
             f"AND {day_expression(spec)} = ?",
             [d.form, d.day],
         ).fetchall()
+        if not starts:
+            continue
         con.executemany(
-            "INSERT INTO allowed VALUES (?, ?, ?, ?)",
+            f"INSERT INTO allowed{suffix} VALUES (?, ?, ?, ?)",
             [
                 (
                     d.form,
@@ -170,7 +204,7 @@ def _hours_sql(d: DistinctDecision) -> str:
 
 
 def compiled_query(
-    decided: list[DistinctDecision], mapping: Mapping, spec: PolicySpec
+    decided: list[DistinctDecision], mapping: Mapping, spec: PolicySpec, table: str = "bookings"
 ) -> str | None:
     """With one date of law and flat hold windows, the engine's answers compile to one SQL
     expression over the booking date (no join); None when the general join is needed."""
@@ -188,15 +222,16 @@ def compiled_query(
             )
             branches.append((condition, _hours_sql(d), "true" if d.notify_permit else "false"))
     if not branches:
-        return "SELECT 0.0, 0, 0, 0"
+        return "SELECT 0.0, 0, 0, 0, 0.0"
     notified = _notified_count({n for _, _, n in branches})
     hours_values = {h for _, h, _ in branches}
-    if hours_values == {"0.0"}:  # no hold anywhere: nothing to add up
-        return f"SELECT 0.0, count(*), 0, {notified} FROM bookings WHERE in_group"
+    if hours_values == {"0.0"} and "notify" not in notified:  # no hold anywhere, one answer
+        return f"SELECT 0.0, count(*), 0, {notified}, 0.0 FROM {table} WHERE in_group"
     hours = _case(branches, 1)
     return f"""
-        WITH h AS (SELECT {hours} AS hours{_notify_column(branches)} FROM bookings WHERE in_group)
-        SELECT coalesce(sum(hours), 0), count(*), count(*) FILTER (WHERE hours > 0), {notified}
+        WITH h AS (SELECT {hours} AS hours{_notify_column(branches)} FROM {table} WHERE in_group)
+        SELECT coalesce(sum(hours), 0), count(*), count(*) FILTER (WHERE hours > 0), {notified},
+               coalesce(list_sum(max(hours, 3)), 0)
         FROM h"""
 
 
@@ -221,53 +256,82 @@ def _notified_count(answers: set[str]) -> str:
     return "count(*) FILTER (WHERE notify)"
 
 
-def replay_columnar(
-    con: duckdb.DuckDBPyConnection, mapping: Mapping, spec: PolicySpec, library: PolicyLibrary
-) -> PolicyResult:
-    """The `bookings` table under `spec`, aggregated as `replay_policy` does row by row."""
-    decided = decide_distinct(con, mapping, spec, library)
-    compiled = compiled_query(decided, mapping, spec)
-    if compiled is not None:
-        return _result(spec, decided, mapping, con.execute(compiled).fetchall()[0])
+def per_booking_sql(
+    con: duckdb.DuckDBPyConnection,
+    decided: list[DistinctDecision],
+    mapping: Mapping,
+    spec: PolicySpec,
+    suffix: str = "",
+    table: str = "bookings",
+) -> str:
+    """A SELECT giving, for every booking of the study group, its id, the decisions' effects
+    and the hours held under `spec` (the general join; `suffix` names its tables)."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE decisions (form VARCHAR, day DATE, "
+        f"CREATE OR REPLACE TEMP TABLE decisions{suffix} (form VARCHAR, day DATE, "
         "hold_permit BOOLEAN, window_hours INTEGER, excludes BOOLEAN, "
-        "notify_permit BOOLEAN)"
+        "notify_permit BOOLEAN, hold_effect VARCHAR, notify_effect VARCHAR)"
     )
-    con.executemany(
-        "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (d.form, d.day, d.hold_permit, d.window_hours, d.excludes, d.notify_permit)
-            for d in decided
-        ],
-    )
+    if decided:  # one statement: executemany costs a round trip per row
+        con.execute(
+            f"INSERT INTO decisions{suffix} VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(decided)),
+            [
+                value
+                for d in decided
+                for value in (
+                    d.form,
+                    d.day,
+                    d.hold_permit,
+                    d.window_hours,
+                    d.excludes,
+                    d.notify_permit,
+                    d.hold_effect,
+                    d.notify_effect,
+                )
+            ],
+        )
     weekend_windows = any(d.hold_permit and d.excludes and d.window_hours for d in decided)
     if weekend_windows:
-        _allowed_hours_table(con, decided, mapping, spec)
+        _allowed_hours_table(con, decided, mapping, spec, suffix, table)
     allowed_join = (
-        "LEFT JOIN allowed a ON a.form = b.form AND a.day = b.day "
+        f"LEFT JOIN allowed{suffix} a ON a.form = b.form AND a.day = b.day "
         "AND a.release_eligible_at = b.release_eligible_at"
         if weekend_windows
         else "LEFT JOIN (SELECT NULL::DOUBLE AS allowed_hours) a ON true"
     )
-    row = con.execute(f"""
-        WITH b AS (
-            SELECT *, {form_case(mapping)} AS form, {day_expression(spec)} AS day
-            FROM bookings WHERE in_group
-        ), h AS (
-            SELECT d.notify_permit, CASE
+    return f"""
+        SELECT b.booking_id, d.hold_effect, d.notify_effect, d.notify_permit, CASE
                 WHEN NOT d.hold_permit THEN 0.0
                 WHEN d.window_hours IS NULL THEN b.excess_hours
                 WHEN b.release_eligible_at IS NULL THEN 0.0
                 WHEN d.excludes THEN least(b.excess_hours, a.allowed_hours)
                 ELSE least(b.excess_hours, d.window_hours)
             END AS hours
-            FROM b JOIN decisions d USING (form, day)
-            {allowed_join}
-        )
+        FROM (
+            SELECT *, {form_case(mapping)} AS form, {day_expression(spec)} AS day
+            FROM {table} WHERE in_group
+        ) b JOIN decisions{suffix} d USING (form, day)
+        {allowed_join}"""
+
+
+def replay_columnar(
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    spec: PolicySpec,
+    library: PolicyLibrary,
+    table: str = "bookings",
+) -> PolicyResult:
+    """The `bookings` table (or `table`) under `spec`, aggregated as `replay_policy` does row
+    by row."""
+    decided = decide_distinct(con, mapping, spec, library, table)
+    compiled = compiled_query(decided, mapping, spec, table)
+    if compiled is not None:
+        return _result(spec, decided, mapping, con.execute(compiled).fetchall()[0])
+    h = per_booking_sql(con, decided, mapping, spec, table=table)
+    row = con.execute(f"""
         SELECT coalesce(sum(hours), 0), count(*), count(*) FILTER (WHERE hours > 0),
-               count(*) FILTER (WHERE notify_permit)
-        FROM h
+               count(*) FILTER (WHERE notify_permit), coalesce(list_sum(max(hours, 3)), 0)
+        FROM ({h})
     """).fetchall()[0]
     return _result(spec, decided, mapping, row)
 
@@ -275,7 +339,7 @@ def replay_columnar(
 def _result(
     spec: PolicySpec, decided: list[DistinctDecision], mapping: Mapping, row: tuple[Any, ...]
 ) -> PolicyResult:
-    hours, bookings, honoured, notified = row
+    hours, bookings, honoured, notified, top3 = row
     return PolicyResult(
         policy=spec.label,
         bookings_with_hold=int(bookings),
@@ -286,6 +350,7 @@ def _result(
         notifications_permitted=int(notified),
         released_to_immigration=None,
         distinct_decisions=len(decided),
+        top3_hours=round(float(top3), 2),
     )
 
 
@@ -299,3 +364,54 @@ def replay_rows(
         return [replay_columnar(con, mapping, spec, library) for spec in specs]
     finally:
         con.close()
+
+
+def _in_list(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values) or "NULL"
+
+
+def replay_actual_sql(
+    con: duckdb.DuckDBPyConnection, mapping: Mapping, table: str = "bookings"
+) -> PolicyResult:
+    """What happened, from the loaded `bookings` (as `replay_actual` does row by row)."""
+    hours, bookings, honoured, to_ice, top3 = con.execute(f"""
+        SELECT coalesce(sum(excess_hours), 0), count(*), count(*) FILTER (WHERE excess_hours > 0),
+               count(*) FILTER (
+                   WHERE hold_release_disposition IN ({_in_list(mapping.released_to_immigration)})),
+               coalesce(list_sum(max(excess_hours, 3)), 0)
+        FROM {table} WHERE in_group""").fetchall()[0]
+    return PolicyResult(
+        policy=ACTUAL,
+        bookings_with_hold=int(bookings),
+        holds_honoured=int(honoured),
+        hold_hours=round(float(hours), 2),
+        bed_days=round(float(hours) / 24, 2),
+        cost_dollars=cost(float(hours), mapping),
+        notifications_permitted=None,
+        released_to_immigration=int(to_ice),
+        distinct_decisions=0,
+        top3_hours=round(float(top3), 2),
+    )
+
+
+def replay_loaded(
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    specs: list[PolicySpec],
+    library: PolicyLibrary,
+) -> list[PolicyResult]:
+    """Every policy over the bookings loaded once into `con` (`actual` included), from the
+    study group's rows copied out once (`study`): each policy then reads only those."""
+    table = study_table(con)
+    return [
+        replay_actual_sql(con, mapping, table)
+        if spec.pack == ACTUAL
+        else replay_columnar(con, mapping, spec, library, table)
+        for spec in specs
+    ]
+
+
+def study_table(con: duckdb.DuckDBPyConnection) -> str:
+    """TEMP TABLE `study`: the loaded bookings of the study group, made once."""
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS study AS SELECT * FROM bookings WHERE in_group")
+    return "study"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -39,6 +40,38 @@ class FieldSpec(_Model):
         return tuple(c for c in (self.column, *(self.columns or ())) if c)
 
 
+class TableSpec(Protocol):
+    def columns(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns a file must carry to be recognised as the mapping's bookings file."""
+
+    names: tuple[str, ...]
+
+    def columns(self) -> tuple[str, ...]:
+        return self.names
+
+
+class ChargesSpec(_Model):
+    """The charge rows file (one row per charge), recognised by these columns; for the PR share."""
+
+    booking_id: str
+    disposition: str
+    personal_recognizance: str = "PR"
+
+    def columns(self) -> tuple[str, ...]:
+        return (self.booking_id, self.disposition)
+
+
+class PeriodSpec(_Model):
+    """Which field's dates label the period (from the data: its first and last day)."""
+
+    field: str = "released_at"
+    label: str = "released"
+
+
 class FormRule(_Model):
     before: date | None = None
     form: Form
@@ -56,16 +89,25 @@ class RequestSpec(_Model):
 class Published(_Model):
     no_hold_mean_days: float | None = None
     daily_cost_dollars: float | None = None  # None: the source gives no daily rate
+    felony_from_seriousness: int | None = None  # max_seriousness >= this: felony
+    misdemeanor_seriousness: tuple[int, int] | None = None  # inclusive range: misdemeanour
 
 
 class Mapping(_Model):
     name: str
     title: str
-    file: str
+    file: str | None = None  # the shipped file, for reference: files are found by their columns
     fields: dict[str, FieldSpec]
     request: RequestSpec
     published: Published
     released_to_immigration: tuple[str, ...] = ("Immigration",)
+    period: PeriodSpec = PeriodSpec()
+    charges: ChargesSpec | None = None
+    biases: tuple[str, ...] = ()
+
+    @property
+    def bookings(self) -> Columns:
+        return Columns(tuple(dict.fromkeys(c for s in self.fields.values() for c in s.reads())))
 
 
 def load_mapping(name_or_path: str) -> Mapping:

@@ -10,7 +10,7 @@ import csv
 import gzip
 import statistics
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from detainer_desk.law.hold_limit import hold_ends_at
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.replay.importer import Row
 from detainer_desk.replay.mapping import FormRule, Mapping
-from detainer_desk.vocabulary import Action, Effect
+from detainer_desk.vocabulary import WITHDRAWN_FORMS, WITHDRAWN_FORMS_LAST_ISSUE, Action, Effect
 
 ACTUAL = "actual"
 
@@ -55,9 +55,26 @@ class PolicyResult:
     notifications_permitted: int | None
     released_to_immigration: int | None
     distinct_decisions: int
+    top3_hours: float = 0.0  # the three longest holds' hours: does a handful dominate?
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+RESULT_LABELS = {
+    "policy": "policy: actual (what happened) or PACK@DATE (that law, applied to every booking)",
+    "bookings_with_hold": "bookings of the study's detainer group (ICE hold, in its analysis set)",
+    "holds_honoured": "bookings held past their last local charge",
+    "hold_hours": "hours held past the last local charge, in all (capped by the hold's window)",
+    "bed_days": "those hours as jail bed-days (hours / 24)",
+    "cost_dollars": "those bed-days at the source's daily rate — NOT the study's extra cost, "
+    "which compares whole stays with the no-hold mean (see the figures)",
+    "notifications_permitted": "bookings whose release notification ICE may be sent",
+    "released_to_immigration": "bookings released to ICE (what happened)",
+    "distinct_decisions": "distinct (form, date) cases answered by the policy engine (days under "
+    "the same law with the same facts share one answer)",
+    "top3_hours": "hours of the three longest holds (does a handful dominate the total?)",
+}
 
 
 def detainer_group(rows: list[Row]) -> list[Row]:
@@ -80,6 +97,7 @@ def _result(
         hold_hours=round(total, 2),
         bed_days=round(total / 24, 2),
         cost_dollars=cost(total, mapping),
+        top3_hours=round(sum(sorted(hours)[-3:]), 2),
         **extra,
     )
 
@@ -108,14 +126,24 @@ def replay_actual(rows: list[Row], mapping: Mapping) -> PolicyResult:
 def replay_request(mapping: Mapping, pack: str, rule: FormRule, day: date) -> dict[str, Any]:
     """The request document a replayed booking stands for: the mapping's request on `rule`'s
     form, received on `day`, about a booking whose convictions are known to be none."""
+    request: dict[str, Any] = {
+        "kind": mapping.request.kind.value,
+        "form": rule.form.value,
+        "warrant_kind": rule.warrant_kind.value,
+    }
+    if rule.form in WITHDRAWN_FORMS:
+        # The form was issued with the booking (before the rule's `before`, and for the shipped
+        # mappings before the I-247D/N/X cut-off of 2017-04-02: Pierce's rule ends then, Travis's
+        # rows are booked before 2015-10-01), while the law date `day` may be later. The last
+        # possible issue day answers the cut-off (FED_I247A_GUIDANCE) without leaving it unknown.
+        last = WITHDRAWN_FORMS_LAST_ISSUE
+        if rule.before is not None:
+            last = min(last, rule.before - timedelta(days=1))
+        request["issued_on"] = last.isoformat()
     return {
         "jurisdiction": pack,
         "received_at": datetime.combine(day, datetime.min.time()).isoformat(),
-        "request": {
-            "kind": mapping.request.kind.value,
-            "form": rule.form.value,
-            "warrant_kind": rule.warrant_kind.value,
-        },
+        "request": request,
         "booking": {"booking_id": "replay", "convictions": []},
     }
 

@@ -9,20 +9,24 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from detainer_desk.errors import InputError
 from detainer_desk.request.forbidden import refuse_forbidden_fields
 from detainer_desk.vocabulary import (
     DEFAULT_ACTIONS,
+    WITHDRAWN_FORMS,
+    WITHDRAWN_FORMS_LAST_ISSUE,
     Action,
     AgencyKind,
     ChargeLevel,
     Form,
     InformationSought,
     OffenceList,
+    PriorityBasis,
     ProbableCauseBasis,
     ReleaseReason,
     RequestKind,
@@ -79,6 +83,11 @@ class Booking(_Model):
         description="A magistrate found probable cause on a serious, violent or state-prison "
         "felony charge (Cal. Penal Code § 872).",
     )
+    handled_by_287g_officer: bool | None = Field(
+        default=None,
+        description="The booking was handled by an officer designated under a 287(g) agreement "
+        "(8 U.S.C. § 1357(g)); omit when unknown.",
+    )
 
 
 class Interview(_Model):
@@ -92,28 +101,71 @@ class Interview(_Model):
 
 
 class Agency(_Model):
-    """The custodian deciding: the jail, its kind and any 287(g) agreement."""
+    """The custodian deciding: the jail, its kind, any 287(g) agreement and its own clock."""
 
     name: str | None = None
     kind: AgencyKind = AgencyKind.sheriff
     has_287g_agreement: bool = False
+    time_zone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA zone of the jail's calendar when it differs from its pack's "
+        "(e.g. El Paso, Texas: America/Denver). The law in force follows this local date.",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone; use e.g. America/Chicago"
+            ) from None
+        return value
+
+
+class JudicialWarrant(_Model):
+    """Who signed a judicial warrant and for what: recorded from the paper attached."""
+
+    issuing_court: str = Field(
+        min_length=1, max_length=200, description="e.g. 'U.S. District Court, D. Colo.'"
+    )
+    judge: str | None = Field(
+        default=None, max_length=200, description="The federal judge or magistrate judge."
+    )
+    offence: str = Field(
+        min_length=1,
+        max_length=300,
+        description="The federal criminal offence charged, e.g. '8 U.S.C. § 1326'.",
+    )
+    issued_on: date | None = None
 
 
 class FederalRequest(_Model):
     kind: RequestKind
     form: Form = Form.other
+    issued_on: date | None = Field(
+        default=None,
+        description="The date printed on the form. An I-247D, I-247N or I-247X issued after "
+        "2017-04-02 is not a valid request (refused); without this date, such a form received "
+        "after 2017-04-02 denies holds and sends everything else to review.",
+    )
     actions: tuple[Action, ...] | None = Field(
         default=None, description="Actions asked; omitted means the usual ones for the kind."
     )
     warrant_kind: WarrantKind = WarrantKind.none
-    issued_on: date | None = Field(default=None, description="The date the form was issued.")
-    warrant_issuer: str | None = Field(
+    judicial_warrant: JudicialWarrant | None = Field(
         default=None,
-        max_length=200,
-        description="Who signed the warrant attached (an immigration officer's title, or the "
-        "judge or court).",
+        description="Issuing court, judge and offence of the judicial warrant attached "
+        "(only with a judicial_* warrant_kind).",
     )
     probable_cause_bases: tuple[ProbableCauseBasis, ...] = ()
+    priority_bases: tuple[PriorityBasis, ...] = Field(
+        default=(), description="I-247D section 1A priority boxes checked (I-247D only)."
+    )
     office: str | None = Field(default=None, description="Requesting DHS office.")
     information_sought: tuple[InformationSought, ...] = ()
     tsdb_match_asserted: bool = Field(
@@ -121,6 +173,24 @@ class FederalRequest(_Model):
     )
     prior_removal_and_reentry_asserted: bool = False
     outstanding_federal_felony_warrant: bool = False
+
+
+class ExceptionEstablished(_Model):
+    """A recorded determination that a rule's exception applies (e.g. Texas art. 2.251(b)).
+
+    It names the rule (its @id) and who determined it, when. It never carries the document shown,
+    nor any status, citizenship or birthplace value (LAW-INTERFACE §2).
+    """
+
+    exception: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="The @id of the pack rule declaring the exception, e.g. "
+        "'tx.ccp.2_251b.proof-exception'.",
+    )
+    determined_by: Literal["counsel", "supervisor"]
+    determined_on: date
 
 
 class RequestDocument(_Model):
@@ -132,6 +202,12 @@ class RequestDocument(_Model):
     booking: Booking
     agency: Agency = Agency()
     interview: Interview = Interview()
+    exceptions_established: tuple[ExceptionEstablished, ...] = Field(
+        default=(),
+        max_length=20,
+        description="Determinations (by counsel or a supervisor) that a rule's exception "
+        "applies; each names a rule the jurisdiction's packs declare with @exception.",
+    )
 
     def actions_asked(self) -> tuple[Action, ...]:
         if self.request.actions is not None:
@@ -152,9 +228,47 @@ def parse_request(raw: str | bytes | dict[str, Any]) -> RequestDocument:
         raise InputError("the request document must be a JSON object; see docs/request-format.md")
     refuse_forbidden_fields(data)
     try:
-        return RequestDocument.model_validate(data)
+        document = RequestDocument.model_validate(data)
     except ValidationError as exc:
         raise _input_error(exc) from None
+    check_paper(document.request)
+    return document
+
+
+def check_paper(req: FederalRequest) -> None:
+    """Refuse papers that contradict themselves (fact sheet 2.2), naming the field."""
+    if (
+        req.form in WITHDRAWN_FORMS
+        and req.issued_on is not None
+        and req.issued_on > WITHDRAWN_FORMS_LAST_ISSUE
+    ):
+        raise InputError(
+            f"field 'request.issued_on': an {req.form.value} may not be issued after "
+            f"{WITHDRAWN_FORMS_LAST_ISSUE} (ICE I-247A guidance); this is not a valid request — "
+            "ask ICE for an I-247A, or correct the date",
+            field="request.issued_on",
+        )
+    if req.judicial_warrant is not None and not req.warrant_kind.is_judicial:
+        raise InputError(
+            f"field 'request.judicial_warrant' describes a judicial warrant, but warrant_kind is "
+            f"{req.warrant_kind.value!r}; set warrant_kind to the judicial paper attached or "
+            "remove judicial_warrant",
+            field="request.judicial_warrant",
+        )
+    if req.priority_bases and req.form is not Form.I_247D:
+        raise InputError(
+            "field 'request.priority_bases': priority boxes are printed only on the I-247D; "
+            f"this form is {req.form.value}",
+            field="request.priority_bases",
+        )
+    if ProbableCauseBasis.investigation_initiated in req.probable_cause_bases and (
+        req.form is not Form.I_247
+    ):
+        raise InputError(
+            "field 'request.probable_cause_bases': 'investigation_initiated' is a box of the "
+            f"pre-2012 I-247 only; this form is {req.form.value}",
+            field="request.probable_cause_bases",
+        )
 
 
 def request_json_schema() -> dict[str, Any]:
@@ -204,8 +318,10 @@ __all__ = [
     "Agency",
     "Booking",
     "Conviction",
+    "ExceptionEstablished",
     "FederalRequest",
     "Interview",
+    "JudicialWarrant",
     "Offence",
     "RequestDocument",
     "load_request_file",

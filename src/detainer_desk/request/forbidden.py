@@ -51,6 +51,44 @@ _FORBIDDEN_FRAGMENTS = (
 )
 
 
+# What a refusal records: the category of the field, never its name or value (a name can carry a
+# value: "citizenship: <value>").
+_CATEGORIES = (
+    ("alien_number", ("anumber", "aliennumber", "alienregistrationnumber")),
+    ("citizenship", ("citizen", "nationality")),
+    ("birthplace", ("birth", "bornin", "foreignborn", "origin")),
+    ("immigration_status", ("status",)),
+)
+
+
+def forbidden_category(name: str) -> str:
+    """The category a forbidden field name falls in: immigration_status, citizenship, …"""
+    folded = _fold(name)
+    for category, markers in _CATEGORIES:
+        if any(marker in folded for marker in markers):
+            return category
+    return "citizenship"
+
+
+def forbidden_categories(document: Any) -> list[str]:
+    """The sorted categories of every forbidden field in a document (names stay out)."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if is_forbidden_field(str(key)):
+                    found.add(forbidden_category(str(key)))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(document)
+    return sorted(found)
+
+
 def _fold(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())
 

@@ -66,13 +66,12 @@ class PaperReading:
     issued_on: date | None = None
     office: str | None = None
     warrant_kind: WarrantKind | None = None
-    warrant_issuer: str | None = None
     probable_cause_bases: list[ProbableCauseBasis] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
 
     def found(self) -> list[str]:
         """The names of the form fields this reading fills in."""
-        names = ["form", "kind", "issued_on", "office", "warrant_kind", "warrant_issuer"]
+        names = ["form", "kind", "issued_on", "office", "warrant_kind"]
         out = [n for n in names if getattr(self, n) is not None]
         return out + [n for n in ("probable_cause_bases", "actions") if getattr(self, n)]
 
@@ -163,8 +162,7 @@ def _read_warrant(text: str, reading: PaperReading) -> None:
     lowered = text.lower()
     for title, kind, form in WARRANTS:
         if title in lowered and form.lower() in lowered:
-            reading.warrant_kind = kind
-            reading.warrant_issuer = f"immigration officer ({form})"
+            reading.warrant_kind = kind  # an I-200 / I-205: an immigration officer signs it
             return
     if reading.form is not None:
         reading.warrant_kind = WarrantKind.none  # the form alone: no warrant attached

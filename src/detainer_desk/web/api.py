@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import PlainTextResponse
 
 from detainer_desk.access.check import Actor
+from detainer_desk.desk.documents import (
+    AcknowledgementDocument,
+    AnnotationDocument,
+    ConfirmationDocument,
+    InterviewDocument,
+    InterviewOutcomeDocument,
+    JailEventDocument,
+    OfficeDocument,
+    OverrideDocument,
+    RequestAmendment,
+)
 from detainer_desk.desk.service import Desk
+from detainer_desk.request.document import ExceptionEstablished, RequestDocument
+from detainer_desk.web.limits import ERROR_RESPONSES, body_of, json_body
 
-router = APIRouter(prefix="/api")
-JsonBody = Annotated[dict[str, Any], Body(description="A JSON object; see docs/desk.md")]
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+JsonBody = Annotated[dict[str, Any], Depends(json_body)]
 
 
 def desk_of(request: Request) -> Desk:
@@ -23,8 +36,7 @@ def actor_of(request: Request, authorization: Annotated[str | None, Header()] = 
     token = None
     if authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
-    token = token or request.cookies.get("dd_token")
-    return desk_of(request).actor_for(token)
+    return desk_of(request).actor_for(token)  # Bearer only: no cookie, so no CSRF on the API
 
 
 DeskDep = Annotated[Desk, Depends(desk_of)]
@@ -36,7 +48,7 @@ def health() -> dict[str, Any]:
     return {"ok": True}
 
 
-@router.post("/requests", status_code=201)
+@router.post("/requests", status_code=201, openapi_extra=body_of(RequestDocument))
 def receive_request(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str, Any]:
     """Receive a federal request document; it is decided at once."""
     return desk.receive_request(actor, body)
@@ -52,38 +64,64 @@ def get_request(desk: DeskDep, actor: ActorDep, request_id: int) -> dict[str, An
     return desk.request_detail(actor, request_id)
 
 
-@router.post("/requests/{request_id}/amend")
+@router.post("/requests/{request_id}/amend", openapi_extra=body_of(RequestAmendment))
 def amend_request(
     desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody
 ) -> dict[str, Any]:
     return desk.amend_request(actor, request_id, body)
 
 
-@router.post("/requests/{request_id}/overrides", status_code=201)
+@router.post(
+    "/requests/{request_id}/exceptions",
+    status_code=201,
+    openapi_extra=body_of(ExceptionEstablished),
+)
+def record_exception(
+    desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody
+) -> dict[str, Any]:
+    """Counsel or a supervisor records that a rule's exception is established; re-decided."""
+    return desk.record_exception(actor, request_id, body)
+
+
+@router.post(
+    "/requests/{request_id}/overrides", status_code=201, openapi_extra=body_of(OverrideDocument)
+)
 def override(desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody) -> dict[str, Any]:
     return desk.override(actor, request_id, body)
 
 
-@router.post("/requests/{request_id}/annotations", status_code=201)
+@router.post("/overrides/{override_id}/confirm", openapi_extra=body_of(ConfirmationDocument))
+def confirm_override(
+    desk: DeskDep, actor: ActorDep, override_id: int, body: JsonBody
+) -> dict[str, Any]:
+    """Counsel (a second person) confirms an override that permits a hold the law denies."""
+    return desk.confirm_override(actor, override_id, body)
+
+
+@router.post(
+    "/requests/{request_id}/annotations", status_code=201, openapi_extra=body_of(AnnotationDocument)
+)
 def annotate(desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody) -> dict[str, Any]:
     return desk.annotate(actor, request_id, body)
 
 
-@router.post("/requests/{request_id}/interviews", status_code=201)
+@router.post(
+    "/requests/{request_id}/interviews", status_code=201, openapi_extra=body_of(InterviewDocument)
+)
 def record_interview(
     desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody
 ) -> dict[str, Any]:
     return desk.record_interview(actor, request_id, body)
 
 
-@router.post("/interviews/{interview_id}/outcome")
+@router.post("/interviews/{interview_id}/outcome", openapi_extra=body_of(InterviewOutcomeDocument))
 def interview_outcome(
     desk: DeskDep, actor: ActorDep, interview_id: int, body: JsonBody
 ) -> dict[str, Any]:
     return desk.interview_outcome(actor, interview_id, body)
 
 
-@router.post("/events", status_code=201)
+@router.post("/events", status_code=201, openapi_extra=body_of(JailEventDocument))
 def record_event(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str, Any]:
     """Record a jail event: booked, charges_changed, release_scheduled, release_eligible, …"""
     return desk.record_event(actor, body)
@@ -99,12 +137,12 @@ def list_alarms(desk: DeskDep, actor: ActorDep, all: bool = False) -> list[dict[
     return desk.alarms(actor, open_only=not all)
 
 
-@router.post("/alarms/{alarm_id}/acknowledge")
+@router.post("/alarms/{alarm_id}/acknowledge", openapi_extra=body_of(AcknowledgementDocument))
 def acknowledge(desk: DeskDep, actor: ActorDep, alarm_id: int, body: JsonBody) -> dict[str, Any]:
     return desk.acknowledge_alarm(actor, alarm_id, body)
 
 
-@router.post("/offices")
+@router.post("/offices", openapi_extra=body_of(OfficeDocument))
 def set_office(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str, Any]:
     return desk.set_office(actor, body)
 
@@ -113,6 +151,12 @@ def set_office(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str, Any]
 def latest_checkpoint(desk: DeskDep) -> str:
     """The newest signed checkpoint (public: anyone may hold one to check the ledger later)."""
     return desk.latest_checkpoint()
+
+
+@router.get("/ledger/consistency")
+def consistency(desk: DeskDep, old: int, new: int) -> dict[str, Any]:
+    """RFC 9162 consistency proof from tree size `old` to `new` (public: witnesses use it)."""
+    return desk.consistency(old, new)
 
 
 @router.get("/ledger/entries/{seq}/proof")

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from detainer_desk.access.check import Actor, Permission, require
 from detainer_desk.desk.service import Desk
 from detainer_desk.errors import InputError
-from detainer_desk.request.document import RequestDocument
+from detainer_desk.request.document import RequestDocument, check_paper
 from detainer_desk.request.forbidden import refuse_forbidden_fields
 from detainer_desk.request.paper import PaperReading, read_paper
 from detainer_desk.vocabulary import (
@@ -47,13 +47,24 @@ FIELD_OF = {
     "request.form": "form",
     "request.issued_on": "issued_on",
     "request.warrant_kind": "warrant_kind",
-    "request.warrant_issuer": "warrant_issuer",
+    "request.judicial_warrant": "jw_court",
+    "request.judicial_warrant.issuing_court": "jw_court",
+    "request.judicial_warrant.judge": "jw_judge",
+    "request.judicial_warrant.offence": "jw_offence",
+    "request.judicial_warrant.issued_on": "jw_issued_on",
     "request.probable_cause_bases": "probable_cause_bases",
     "request.actions": "actions",
     "request.office": "office",
     "booking.booking_id": "booking_id",
 }
 MAX_TEXT = 200
+# The judicial warrant's who and what (request.judicial_warrant): form field ← its key.
+JUDICIAL_FIELDS = {
+    "jw_court": "issuing_court",
+    "jw_judge": "judge",
+    "jw_offence": "offence",
+    "jw_issued_on": "issued_on",
+}
 
 
 def choices() -> dict[str, list[tuple[str, str]]]:
@@ -88,7 +99,7 @@ def form_values(form: FormData) -> dict[str, Any]:
             "form",
             "issued_on",
             "warrant_kind",
-            "warrant_issuer",
+            *JUDICIAL_FIELDS,
             "office",
             "received_at",
             "pdf_sha256",
@@ -106,7 +117,7 @@ def to_document(values: dict[str, Any]) -> dict[str, Any]:
         "form": values["form"] or None,
         "issued_on": values["issued_on"] or None,
         "warrant_kind": values["warrant_kind"] or None,
-        "warrant_issuer": values["warrant_issuer"] or None,
+        "judicial_warrant": _judicial_warrant(values),
         "probable_cause_bases": values["probable_cause_bases"],
         "actions": values["actions"] or None,
         "office": values["office"] or None,
@@ -119,11 +130,17 @@ def to_document(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _judicial_warrant(values: dict[str, Any]) -> dict[str, str] | None:
+    """`request.judicial_warrant` from its four fields; None when none was filled in."""
+    given = {key: values[name] for name, key in JUDICIAL_FIELDS.items() if values.get(name)}
+    return given or None
+
+
 def field_errors(document: dict[str, Any]) -> dict[str, str]:
     """Every problem the API's own model finds, keyed by form field."""
     try:
         refuse_forbidden_fields(document)
-        RequestDocument.model_validate(document)
+        check_paper(RequestDocument.model_validate(document).request)
     except InputError as exc:
         return {FIELD_OF.get(exc.field or "", "form_error"): exc.message}
     except ValidationError as exc:
@@ -146,7 +163,7 @@ def blank_values(desk: Desk) -> dict[str, Any]:
         "form": Form.I_247A.value,
         "issued_on": "",
         "warrant_kind": WarrantKind.none.value,
-        "warrant_issuer": "",
+        **dict.fromkeys(JUDICIAL_FIELDS, ""),
         "office": "",
         "received_at": now.strftime("%Y-%m-%dT%H:%M"),
         "pdf_sha256": "",
@@ -199,22 +216,42 @@ async def new_request(request: Request) -> Response:
             return _form_again(request, actor, desk, values, {field: exc.message})
         return RedirectResponse(f"/ui/requests/{made['id']}", status_code=303)
 
-    return await run_in_threadpool(_guarded, request, "new_request.html", build)
+    return await _posted(request, form, "new_request.html", build)
+
+
+async def _posted(request: Request, form: FormData, name: str, build: Any) -> Response:
+    """A form POST: it must come from this desk's own page (same origin) and carry the
+    session's CSRF token; both are checked before `build` authorizes and writes anything."""
+    csrf = form.get("csrf")
+    token = csrf if isinstance(csrf, str) else None
+    return await run_in_threadpool(_guarded, request, name, build, token, True)
+
+
+def _staff_page(
+    request: Request, name: str, status: int, actor: Actor, desk: Desk, **context: Any
+) -> Response:
+    """A page rendered from inside a `build` (a form shown again): with the session's CSRF
+    token, so the form on it can be sent again."""
+    from detainer_desk.access.check import is_allowed
+    from detainer_desk.web.ui import SESSION_COOKIE, _page
+
+    csrf = desk.ui_session(request.cookies.get(SESSION_COOKIE)).csrf
+    return _page(
+        request,
+        name,
+        status,
+        actor=actor,
+        csrf=csrf,
+        can=lambda p: is_allowed(actor, Permission(p)),
+        **context,
+    )
 
 
 def _form_again(
     request: Request, actor: Actor, desk: Desk, values: dict[str, Any], errors: dict[str, str]
 ) -> Response:
-    from detainer_desk.access.check import is_allowed
-    from detainer_desk.web.ui import _page
-
-    return _page(
-        request,
-        "new_request.html",
-        422,
-        actor=actor,
-        can=lambda p: is_allowed(actor, Permission(p)),
-        **new_request_context(desk, values, errors),
+    return _staff_page(
+        request, "new_request.html", 422, actor, desk, **new_request_context(desk, values, errors)
     )
 
 
@@ -235,7 +272,7 @@ async def booking_event(request: Request, booking_id: str) -> Response:
         desk.record_event(actor, {k: v for k, v in event.items() if v is not None})
         return RedirectResponse(f"/ui/bookings/{booking_id}", status_code=303)
 
-    return await run_in_threadpool(_guarded, request, "error.html", build)
+    return await _posted(request, form, "error.html", build)
 
 
 def _at(desk: Desk, form: FormData) -> str:
@@ -252,10 +289,14 @@ async def amend(request: Request, request_id: int) -> Response:
 
     def build(desk: Desk, actor: Actor) -> Response:
         require(actor, Permission.amend_request, actor.office)  # the desk checks the office too
-        desk.amend_request(actor, request_id, {"warrant_kind": _text(form, "warrant_kind")})
+        body: dict[str, Any] = {"warrant_kind": _text(form, "warrant_kind")}
+        judicial = _judicial_warrant({name: _text(form, name) for name in JUDICIAL_FIELDS})
+        if judicial is not None:
+            body["judicial_warrant"] = judicial
+        desk.amend_request(actor, request_id, body)
         return RedirectResponse(f"/ui/requests/{request_id}", status_code=303)
 
-    return await run_in_threadpool(_guarded, request, "error.html", build)
+    return await _posted(request, form, "error.html", build)
 
 
 @router.post("/requests/{request_id}/interviews")
@@ -277,7 +318,7 @@ async def interview(request: Request, request_id: int) -> Response:
         desk.record_interview(actor, request_id, record)
         return RedirectResponse(f"/ui/requests/{request_id}", status_code=303)
 
-    return await run_in_threadpool(_guarded, request, "error.html", build)
+    return await _posted(request, form, "error.html", build)
 
 
 @router.post("/interviews/{interview_id}/outcome")
@@ -293,7 +334,7 @@ async def interview_outcome(request: Request, interview_id: int) -> Response:
         )
         return RedirectResponse(f"/ui/requests/{done['request']}", status_code=303)
 
-    return await run_in_threadpool(_guarded, request, "error.html", build)
+    return await _posted(request, form, "error.html", build)
 
 
 @router.get("/offices")
@@ -313,19 +354,20 @@ async def set_office(request: Request) -> Response:
         )
         return RedirectResponse("/ui/offices", status_code=303)
 
-    return await run_in_threadpool(_guarded, request, "error.html", build)
+    return await _posted(request, form, "error.html", build)
 
 
 TOKEN_ROLES = ("clerk", "counsel", "auditor", "federal_liaison", "public")
 
 
+def tokens_context(desk: Desk, actor: Actor, issued: dict[str, Any] | None) -> dict[str, Any]:
+    """The one tokens page (supervisors): issue a token, list every token, revoke one."""
+    return {"roles": TOKEN_ROLES, "issued": issued, "tokens": desk.tokens(actor)}
+
+
 @router.get("/tokens")
 def tokens_page(request: Request) -> Response:
-    def build(desk: Desk, actor: Actor) -> dict[str, Any]:
-        _supervisor_only(actor)
-        return {"roles": TOKEN_ROLES, "issued": None}
-
-    return _guarded(request, "tokens.html", build)
+    return _guarded(request, "tokens.html", lambda d, a: tokens_context(d, a, None))
 
 
 @router.post("/tokens")
@@ -333,23 +375,28 @@ async def issue_token(request: Request) -> Response:
     form = await request.form()
 
     def build(desk: Desk, actor: Actor) -> dict[str, Any]:
-        _supervisor_only(actor)
+        require(actor, Permission.manage_tokens)
         name, role = _text(form, "name")[:120], _text(form, "role")
         if not name:
             raise InputError("the token needs a name (who will use it)", field="name")
         office = _text(form, "office")[:MAX_TEXT] or None
-        token = desk.issue_token(actor, name, role, office)
-        return {"roles": TOKEN_ROLES, "issued": {"name": name, "role": role, "token": token}}
+        token = desk.issue_token(actor, name, role, office, _days(_text(form, "expires_days")))
+        return tokens_context(desk, actor, {"name": name, "role": role, "token": token})
 
-    return await run_in_threadpool(_guarded, request, "tokens.html", build)
+    return await _posted(request, form, "tokens.html", build)
 
 
-def _supervisor_only(actor: Actor) -> None:
-    from detainer_desk.access.check import Role
-    from detainer_desk.errors import PermissionDeniedError
+def _days(text: str) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text[:20])
+    except ValueError:
+        raise InputError("expires_days must be a number of days (1-3650)", "expires_days") from None
 
-    if actor.role is not Role.supervisor:
-        raise PermissionDeniedError(f"{actor.label} may not issue tokens; ask a supervisor")
+
+PDF_UPLOAD_PATH = "/ui/requests/new/pdf"
+UPLOAD_SLACK = 10_000  # the multipart envelope around the file
 
 
 @router.post("/requests/new/pdf")
@@ -357,24 +404,34 @@ async def read_pdf(request: Request) -> Response:
     """Read an uploaded ICE PDF in memory and show the new-request form filled in from it.
 
     The body is read into memory (bounded: the Content-Length and the bytes actually sent), and
-    parsed there; it never touches the disk, and is dropped when the page is rendered.
+    parsed there; it never touches the disk, and is dropped when the page is rendered. The form's
+    CSRF token travels in the same multipart body, so it is taken from the parts parsed here, and
+    checked (with the origin) before anything else is done with the file.
     """
     desk: Desk = request.app.state.desk
     limit = desk.settings.max_upload_bytes
     declared = request.headers.get("content-length", "")
     too_big = f"the PDF is larger than {limit:,} bytes; ask for a smaller copy"
-    if declared.isdigit() and int(declared) > limit + 10_000:
+    if declared.isdigit() and int(declared) > limit + UPLOAD_SLACK:
         return _upload_refused(request, 413, too_big)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > limit + 10_000:
+        if len(body) > limit + UPLOAD_SLACK:
             return _upload_refused(request, 413, too_big)
-    content_type = request.headers.get("content-type", "")
+    problem: InputError | None = None
+    try:
+        parts = multipart_parts(request.headers.get("content-type", ""), bytes(body))
+    except InputError as exc:
+        parts, problem = {}, exc
+    csrf = parts.get("csrf")
+    token = csrf[1].decode("ascii", "replace")[:200] if csrf else None
 
     def build(desk: Desk, actor: Actor) -> Any:
         require(actor, Permission.receive_request, actor.office)
-        filename, data = pdf_part(content_type, bytes(body))
+        if problem is not None:
+            raise problem
+        filename, data = pdf_part(parts)
         if len(data) > limit:
             raise InputError(too_big, field="pdf")
         reading = read_paper(data)
@@ -385,18 +442,10 @@ async def read_pdf(request: Request) -> Response:
             "has_text": reading.has_text,
             "found": [label(f) for f in reading.found()],
         }
-        from detainer_desk.access.check import is_allowed
-        from detainer_desk.web.ui import _page
+        context = new_request_context(desk, values, None, paper)
+        return _staff_page(request, "new_request.html", 200, actor, desk, **context)
 
-        return _page(
-            request,
-            "new_request.html",
-            actor=actor,
-            can=lambda p: is_allowed(actor, Permission(p)),
-            **new_request_context(desk, values, None, paper),
-        )
-
-    return await run_in_threadpool(_guarded, request, "new_request.html", build)
+    return await run_in_threadpool(_guarded, request, "new_request.html", build, token, True)
 
 
 def _upload_refused(request: Request, status: int, message: str) -> Response:
@@ -405,20 +454,29 @@ def _upload_refused(request: Request, status: int, message: str) -> Response:
     return _page(request, "error.html", status, message=message, actor=None)
 
 
-def pdf_part(content_type: str, body: bytes) -> tuple[str, bytes]:
-    """The file part named `pdf` of a multipart/form-data body, parsed in memory."""
+def multipart_parts(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """The parts of a multipart/form-data body, parsed in memory: name → (filename, bytes)."""
     if not content_type.lower().startswith("multipart/form-data"):
         raise InputError("send the PDF as multipart/form-data (the form's file field)", "pdf")
     message = BytesParser(policy=email.policy.HTTP).parsebytes(
         b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
     )
+    parts: dict[str, tuple[str | None, bytes]] = {}
     for part in message.iter_parts() if message.is_multipart() else []:
-        if part.get_param("name", header="content-disposition") == "pdf":
-            payload = part.get_payload(decode=True)
-            name = str(part.get_param("filename", "upload.pdf", "content-disposition"))
-            if isinstance(payload, bytes) and payload:
-                return name[:120], payload
-    raise InputError("no PDF was attached; choose a file", field="pdf")
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes) and name not in parts:
+            filename = part.get_param("filename", None, "content-disposition")
+            parts[name] = (str(filename) if filename is not None else None, payload)
+    return parts
+
+
+def pdf_part(parts: dict[str, tuple[str | None, bytes]]) -> tuple[str, bytes]:
+    """The file part named `pdf`: its file name and bytes."""
+    name, payload = parts.get("pdf", (None, b""))
+    if not payload:
+        raise InputError("no PDF was attached; choose a file", field="pdf")
+    return (name or "upload.pdf")[:120], payload
 
 
 def prefilled(values: dict[str, Any], reading: PaperReading) -> dict[str, Any]:
@@ -433,7 +491,6 @@ def prefilled(values: dict[str, Any], reading: PaperReading) -> dict[str, Any]:
     if reading.issued_on:
         out["issued_on"] = reading.issued_on.isoformat()
     out["office"] = reading.office or out["office"]
-    out["warrant_issuer"] = reading.warrant_issuer or out["warrant_issuer"]
     out["probable_cause_bases"] = [b.value for b in reading.probable_cause_bases]
     if reading.actions:
         out["actions"] = [a.value for a in reading.actions]
@@ -462,4 +519,4 @@ async def supply_facts(request: Request, booking_id: str) -> Response:
         target = back if back.startswith("/ui/requests/") and back[13:].isdigit() else "/ui/"
         return RedirectResponse(target, status_code=303)
 
-    return await run_in_threadpool(_guarded, request, "error.html", build)
+    return await _posted(request, form, "error.html", build)

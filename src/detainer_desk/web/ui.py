@@ -1,11 +1,15 @@
 """The staff UI: server-rendered pages (Jinja2), plain HTML forms, no build step.
 
 Pages: request queue, request detail (the decision explained and cited, overrides), booking
-timeline, alarms. Logging in stores the API token in an HttpOnly cookie.
+timeline, alarms. Logging in with an API token opens a server-side session: the cookie holds
+the session's random id (HttpOnly, SameSite=Strict, Secure over HTTPS), never the token. Every
+form carries the session's CSRF token and every POST must come from this origin; failed logins
+are throttled (429).
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +24,7 @@ from detainer_desk.errors import AccessError, DetainerDeskError
 from detainer_desk.vocabulary import ReleaseReason, WarrantKind
 from detainer_desk.web.errors import status_for
 from detainer_desk.web.formatting import cite_text, effect_text, label, local_time, time_left
+from detainer_desk.web.security import LoginThrottle, same_origin
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -44,11 +49,31 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTM
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
-def _guarded(request: Request, name: str, build: Any) -> Response:
-    """Resolve the logged-in actor, build the page's data, and turn our errors into pages."""
+SESSION_COOKIE = "dd_session"
+LOGIN_CSRF_COOKIE = "dd_login_csrf"
+
+
+def _guarded(
+    request: Request, name: str, build: Any, csrf: str | None = None, post: bool = False
+) -> Response:
+    """Resolve the logged-in actor, build the page's data, and turn our errors into pages.
+
+    A POST (`post=True`) must come from this origin and carry the session's CSRF token.
+    """
     desk = _desk(request)
     try:
-        actor = desk.actor_for(request.cookies.get("dd_token"))
+        login = desk.ui_session(request.cookies.get(SESSION_COOKIE))
+        actor = login.actor
+        if post and (
+            not same_origin(request) or csrf is None or not secrets.compare_digest(csrf, login.csrf)
+        ):
+            return _page(
+                request,
+                "error.html",
+                403,
+                message="this form did not come from this desk's own page; reload and retry",
+                actor=None,
+            )
         data = build(desk, actor)
     except AccessError as exc:
         if status_for(exc) == 401:
@@ -58,7 +83,33 @@ def _guarded(request: Request, name: str, build: Any) -> Response:
         return _page(request, "error.html", status_for(exc), message=exc.message, actor=None)
     if isinstance(data, Response):
         return data
-    return _page(request, name, actor=actor, can=lambda p: is_allowed(actor, Permission(p)), **data)
+    return _page(
+        request,
+        name,
+        actor=actor,
+        csrf=login.csrf,
+        can=lambda p: is_allowed(actor, Permission(p)),
+        **data,
+    )
+
+
+def _login_page(request: Request, status: int, message: str | None) -> HTMLResponse:
+    csrf = secrets.token_urlsafe(32)
+    response = _page(request, "login.html", status, actor=None, message=message, csrf=csrf)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/ui/login",
+    )
+    return response
+
+
+def _throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
 
 
 def request_history(detail: dict[str, Any]) -> list[dict[str, Any]]:
@@ -67,6 +118,11 @@ def request_history(detail: dict[str, Any]) -> list[dict[str, Any]]:
     items.append({"at": detail["received_at"], "what": "received", "d": detail})
     items += [{"at": d["decided_at"], "what": "decision", "d": d} for d in detail["decisions"]]
     items += [{"at": o["at"], "what": "override", "d": o} for o in detail["overrides"]]
+    items += [
+        {"at": o["confirmed_at"], "what": "confirmation", "d": o}
+        for o in detail["overrides"]
+        if o.get("confirmed_at")
+    ]
     items += [{"at": n["at"], "what": "annotation", "d": n} for n in detail["annotations"]]
     for n in detail["notifications"]:
         items.append({"at": n["sent_at"] or n["queued_at"], "what": "notification", "d": n})
@@ -90,24 +146,66 @@ def request_forms_context(current: dict[str, Any] | None) -> dict[str, Any]:
 
 @router.get("/login")
 def login_form(request: Request) -> HTMLResponse:
-    return _page(request, "login.html", actor=None, message=None)
+    return _login_page(request, 200, None)
 
 
 @router.post("/login")
-def login(request: Request, token: Annotated[str, Form()]) -> Response:
+def login(
+    request: Request,
+    token: Annotated[str, Form(max_length=200)],
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    client = request.client.host if request.client else "unknown"
+    throttle = _throttle(request)
+    if throttle.blocked(client):
+        return _page(
+            request,
+            "login.html",
+            429,
+            actor=None,
+            csrf="",
+            message="too many failed logins from here; wait a quarter of an hour",
+        )
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not same_origin(request) or not csrf or not secrets.compare_digest(csrf, expected):
+        return _login_page(request, 403, "the login form expired or came from elsewhere; retry")
     try:
-        _desk(request).actor_for(token.strip())
+        login = _desk(request).log_in(token.strip())
     except AccessError as exc:
-        return _page(request, "login.html", 401, actor=None, message=exc.message)
+        throttle.failed(client)
+        return _login_page(request, 401, exc.message)
+    throttle.succeeded(client)
+    desk = _desk(request)
     response = RedirectResponse("/ui/", status_code=303)
-    response.set_cookie("dd_token", token.strip(), httponly=True, samesite="strict")
+    response.set_cookie(
+        SESSION_COOKIE,
+        login.session_id,
+        max_age=int(desk.settings.session_hours * 3600),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui/login")
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    desk = _desk(request)
+    session_id = request.cookies.get(SESSION_COOKIE)
+    try:
+        login = desk.ui_session(session_id)
+    except AccessError:
+        login = None
+    if login is not None:
+        if not same_origin(request) or not secrets.compare_digest(csrf, login.csrf):
+            return _page(
+                request, "error.html", 403, message="log out from the desk's own page", actor=None
+            )
+        desk.log_out(session_id)
     response = RedirectResponse("/ui/login", status_code=303)
-    response.delete_cookie("dd_token")
+    response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
@@ -126,15 +224,40 @@ def request_page(request: Request, request_id: int) -> Response:
 def override(
     request: Request,
     request_id: int,
-    action: Annotated[str, Form()],
-    effect: Annotated[str, Form()],
-    reason: Annotated[str, Form()],
+    action: Annotated[str, Form(max_length=60)] = "",
+    effect: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+    provision: Annotated[str, Form(max_length=200)] = "",
+    judicial_warrant_attached: Annotated[str, Form(max_length=10)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    """No preset action or effect: an empty choice reaches the desk and is refused, naming it."""
+    body: dict[str, Any] = {"action": action, "effect": effect, "reason": reason}
+    if provision.strip():
+        body["provision"] = provision.strip()
+    if judicial_warrant_attached:
+        body["judicial_warrant_attached"] = True
+
     def build(desk: Desk, actor: Actor) -> Response:
-        desk.override(actor, request_id, {"action": action, "effect": effect, "reason": reason})
+        desk.override(actor, request_id, body)
         return RedirectResponse(f"/ui/requests/{request_id}", status_code=303)
 
-    return _guarded(request, "error.html", build)
+    return _guarded(request, "error.html", build, csrf=csrf, post=True)
+
+
+@router.post("/overrides/{override_id}/confirm")
+def confirm_override(
+    request: Request,
+    override_id: int,
+    request_id: Annotated[int, Form()],
+    note: Annotated[str, Form(max_length=2000)],
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    def build(desk: Desk, actor: Actor) -> Response:
+        desk.confirm_override(actor, override_id, {"note": note})
+        return RedirectResponse(f"/ui/requests/{request_id}", status_code=303)
+
+    return _guarded(request, "error.html", build, csrf=csrf, post=True)
 
 
 @router.get("/bookings/{booking_id}")
@@ -146,15 +269,31 @@ def booking_page(request: Request, booking_id: str) -> Response:
     return _guarded(request, "booking.html", build)
 
 
+@router.post("/tokens/{token_id}/revoke")
+def revoke_token(
+    request: Request, token_id: int, csrf: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    def build(desk: Desk, actor: Actor) -> Response:
+        desk.revoke_token(token_id, actor)
+        return RedirectResponse("/ui/tokens", status_code=303)
+
+    return _guarded(request, "error.html", build, csrf=csrf, post=True)
+
+
 @router.get("/alarms")
 def alarms_page(request: Request) -> Response:
     return _guarded(request, "alarms.html", lambda d, a: {"alarms": d.alarms(a, open_only=False)})
 
 
 @router.post("/alarms/{alarm_id}/acknowledge")
-def acknowledge(request: Request, alarm_id: int, note: Annotated[str, Form()]) -> Response:
+def acknowledge(
+    request: Request,
+    alarm_id: int,
+    note: Annotated[str, Form(max_length=2000)],
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
     def build(desk: Desk, actor: Actor) -> Response:
         desk.acknowledge_alarm(actor, alarm_id, {"note": note})
         return RedirectResponse("/ui/alarms", status_code=303)
 
-    return _guarded(request, "error.html", build)
+    return _guarded(request, "error.html", build, csrf=csrf, post=True)

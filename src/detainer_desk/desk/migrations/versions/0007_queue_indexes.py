@@ -1,15 +1,15 @@
 """queue indexes: the queue's sorts and filters at 100,000 requests
 
-Revision ID: 0004
-Revises: 0001
+Revision ID: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0001"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

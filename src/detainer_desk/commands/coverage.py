@@ -1,0 +1,96 @@
+"""`detainer-desk policy coverage`: what law is encoded where, and a tile map of holds on a date."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from detainer_desk.commands.common import _clear_errors, _console
+from detainer_desk.coverage import Coverage, HoldStance, coverage
+from detainer_desk.edge import parse_day
+from detainer_desk.law.decide import default_library
+
+STYLE: dict[HoldStance, str] = {
+    HoldStance.required: "bold white on dark_red",
+    HoldStance.permitted: "black on dark_orange",
+    HoldStance.judicial_warrant_only: "white on blue",
+    HoldStance.forbidden: "white on dark_green",
+    HoldStance.no_authority: "black on grey70",
+    HoldStance.unsettled: "black on yellow",
+    HoldStance.not_encoded: "dim",
+}
+
+
+def tile_map(result: Coverage) -> Text:
+    """The states as a grid of `FL REQ`-style cells: readable without colour."""
+    width = max(s.tile.col for s in result.states) + 1
+    height = max(s.tile.row for s in result.states) + 1
+    grid: list[list[Text]] = [[Text(" " * 9) for _ in range(width)] for _ in range(height)]
+    for s in result.states:
+        label = f"{s.tile.code} {s.stance.short}".ljust(8)
+        grid[s.tile.row][s.tile.col] = Text.assemble((label, STYLE[s.stance]), " ")
+    out = Text()
+    for row in grid:
+        for cell in row:
+            out.append_text(cell)
+        out.append("\n")
+    return out
+
+
+def _legend() -> str:
+    return "  ".join(f"{s.short} = {s.label}" for s in HoldStance)
+
+
+def _table(result: Coverage) -> Table:
+    table = Table(title=f"Encoded law on {result.on}", show_lines=False, expand=True)
+    for column in ("place", "pack", "since", "version in force", "hold", "confidence"):
+        table.add_column(column)
+    for state in result.states:
+        for p in (state.state_pack, *state.local):
+            if p is None:
+                continue
+            where = state.tile.name if p.level == "state" else f"  {state.tile.code} {p.level}"
+            version = f"{p.version[0]} {p.version[1]}" if p.version else "no law in force"
+            cites = "; ".join(x["cite"] for x in p.deciding)
+            hold = Text(p.stance.label, style=STYLE[p.stance])
+            if cites:
+                hold.append(f"\n{cites}", style="dim")
+            table.add_row(where, p.pack, str(p.encoded_since), version, hold, p.confidence or "—")
+    return table
+
+
+def print_coverage(result: Coverage) -> None:
+    console = _console()
+    console.print(
+        f"[bold]Holds on a standard ICE detainer, {result.on}[/] "
+        "(I-200 warrant; and with a judge's warrant where that matters)"
+    )
+    console.print(tile_map(result))
+    console.print(_legend(), style="dim")
+    console.print(_table(result))
+    encoded = sum(1 for s in result.states if s.state_pack is not None)
+    console.print(f"{encoded} of {len(result.states)} states (with DC) have state law encoded.")
+    if result.unplaced:
+        console.print(
+            f"[yellow]not placed on the map (add to coverage/places.yaml):[/] "
+            f"{', '.join(result.unplaced)}"
+        )
+
+
+def register(policy_app: typer.Typer) -> None:
+    @policy_app.command("coverage")
+    def coverage_command(
+        on: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD); default today.")] = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Every state and encoded place: what law, since when, its confidence, and holds."""
+        with _clear_errors():
+            result = coverage(parse_day(on, "--on"), default_library())
+        if as_json:
+            typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            print_coverage(result)

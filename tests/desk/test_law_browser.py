@@ -1,0 +1,73 @@
+"""The public /law page in headless Chromium: the tile map on two dates, and what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
+
+from .conftest import serving
+from .test_ui_browser import ARGS, CHROMIUM, SHOTS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make test installs it): UI tests NOT RUN")
+    settings = DeskSettings(home=tmp_path, db=f"sqlite:///{tmp_path / 'law.db'}")
+    initialise(settings)
+    desk = open_desk(settings, SettableClock(datetime(2025, 6, 1, 12, tzinfo=UTC)))
+    with serving(desk) as url:
+        yield url
+    desk.close()
+
+
+def _tiles(page: object) -> dict[str, str]:
+    holds: dict[str, str] = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#tile-map li", "els => Object.fromEntries(els.map(e => [e.dataset.state, e.dataset.hold]))"
+    )
+    return holds
+
+
+def test_law_page_tile_map_differs_where_the_law_changed(base: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        maps = {}
+        for day in ("2017-09-28", "2025-06-01"):
+            page.goto(f"{base}/law?on={day}")
+            expect(page.get_by_role("heading", level=1)).to_contain_text(day)
+            tile_map = page.get_by_role("list", name="Holds on an ICE detainer, by state")
+            expect(tile_map).to_be_visible()
+            expect(tile_map.get_by_role("listitem")).to_have_count(51)
+            page.screenshot(path=str(SHOTS / f"law-{day}.png"), full_page=True)
+            maps[day] = _tiles(page)
+        # The label, not the colour alone, says what the law is.
+        expect(page.locator("#tile-map")).to_contain_text(
+            "Florida: hold required on an ICE detainer"
+        )
+        expect(page.locator("#place-FL")).to_contain_text("Fla. Stat. § 908.105")
+        page.goto(f"{base}/law?on=2017-09-28")
+        expect(page.locator("#tile-map")).to_contain_text(
+            "Florida: no provision authorizes a hold (denied by default)"
+        )
+        expect(page.locator("#tile-map")).to_contain_text("Texas: hold required on an ICE detainer")
+        response = page.goto(f"{base}/law?on=28-09-2017")
+        assert response is not None and response.status == 422
+        browser.close()
+    before, after = maps["2017-09-28"], maps["2025-06-01"]
+    assert len(before) == len(after) == 51
+    changed = {code for code in before if before[code] != after[code]}
+    assert {"FL", "IA", "GA", "TN", "NC", "CO", "WA"} <= changed, changed
+    assert before["FL"] == "no_authority" and after["FL"] == "required"
+    assert before["TX"] == after["TX"] == "required"  # SB 4's mandate from 2017-09-25 on
+    assert before["OH"] == after["OH"] == "not_encoded"
