@@ -45,7 +45,11 @@ def safe_city_json(request: Request) -> JSONResponse:
     )
 
 
-@router.get("/safe-city.csv")
+@router.get(
+    "/safe-city.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def safe_city_csv(request: Request) -> Response:
     """One CSV row per area: claimed count, sources, flag, answers and decisions."""
     return Response(
