@@ -1,4 +1,4 @@
-"""`make bench`: decision latency, desk intake, ledger cost; side by side in one run.
+"""`make bench`: decision latency, desk intake, ledger cost, the queue at 100,000 requests.
 
 Compares, on the same pre-parsed Denver 2017 policy set:
   - baseline: one raw `cedarpy.is_authorized` call (handles + schema), the engine's floor;
@@ -92,6 +92,10 @@ def main() -> None:
     desk_table(int(os.environ.get("BENCH_BOOKINGS", "300")), kinds)
     sizes = [int(x) for x in os.environ.get("BENCH_LEDGER_SIZES", "10000,1000000").split(",")]
     ledger_table(sizes)
+
+    from bench.queue_bench import queue_table
+
+    queue_table(int(os.environ.get("BENCH_QUEUE_N", "100000")), kinds)
 
     from bench.replay_bench import replay_table, startup_table
 

@@ -84,3 +84,13 @@ def test_every_alarm_kind_and_event_kind_is_documented() -> None:
         "held_after_release_eligible",
     ):
         assert f"`{alarm}`" in text
+
+
+def test_every_setting_has_its_environment_variable_documented() -> None:
+    from detainer_desk.desk.settings import DeskSettings
+
+    text = (ROOT / "docs" / "desk.md").read_text()
+    for name in DeskSettings.model_fields:
+        if name.startswith("smtp"):
+            name = "smtp"
+        assert f"`DETAINER_DESK_{name.upper()}`" in text, name

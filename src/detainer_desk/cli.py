@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from detainer_desk import __version__
 from detainer_desk.commands.classify import register as register_classify
 from detainer_desk.commands.common import _clear_errors, _console
 from detainer_desk.commands.coverage import register as register_coverage
@@ -27,6 +28,26 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 policy_app = typer.Typer(no_args_is_help=True, help="Inspect, check and test the policy packs.")
 app.add_typer(policy_app, name="policy")
 app.add_typer(ledger_app, name="ledger")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"detainer-desk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Receive, decide and track federal immigration requests under the local law in force."""
+
+
 register_desk_commands(app)
 register_demo_desk(app)
 register_classify(app)
@@ -68,6 +89,7 @@ def _parse_day_or_instant(value: str | None) -> date | datetime | None:
         raise typer.Exit(2) from None
 
 
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 OnOption = Annotated[
     str | None, typer.Option("--on", help="Decide under the law of this date (YYYY-MM-DD).")
 ]
@@ -122,15 +144,18 @@ def policy_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
 
 
 @policy_app.command("show")
-def policy_show(pack: str, on: OnOption = None) -> None:
+def policy_show(pack: str, on: OnOption = None, as_json: JsonOption = False) -> None:
     """Show the rules of a pack in force on a date (default: today)."""
     from detainer_desk.law.decide import default_library
-    from detainer_desk.render import print_version_set
+    from detainer_desk.render import print_version_set, version_set_json
 
     day = _parse_date(on) or date.today()
     with _clear_errors():
         vs = default_library().version_set(pack, day)
-    print_version_set(vs, _console())
+    if as_json:
+        typer.echo(json.dumps(version_set_json(vs), indent=2, ensure_ascii=False, default=str))
+    else:
+        print_version_set(vs, _console())
 
 
 PacksDir = Annotated[
@@ -139,13 +164,16 @@ PacksDir = Annotated[
 
 
 @policy_app.command("check")
-def policy_check(packs_dir: PacksDir = None) -> None:
+def policy_check(packs_dir: PacksDir = None, as_json: JsonOption = False) -> None:
     """Validate every pack: schema, ids, citations, dates, versions. Exit 1 on any problem."""
     from detainer_desk.law.check import check_packs
     from detainer_desk.law.pack import default_packs_dir
 
     folder = packs_dir or default_packs_dir()
     problems = check_packs(folder)
+    if as_json:
+        typer.echo(json.dumps({"folder": str(folder), "problems": problems}, indent=2))
+        raise typer.Exit(1 if problems else 0)
     for problem in problems:
         typer.echo(f"error: {problem}", err=True)
     if problems:
@@ -157,6 +185,7 @@ def policy_check(packs_dir: PacksDir = None) -> None:
 def policy_test(
     pack: Annotated[str | None, typer.Argument(help="Only this pack.")] = None,
     packs_dir: PacksDir = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Run the packs' YAML scenarios; exit 1 if any fails."""
     from detainer_desk.law.pack import PolicyLibrary, default_packs_dir
@@ -168,6 +197,7 @@ def policy_test(
     )
 
     folder = packs_dir or default_packs_dir()
+    results: list[dict[str, Any]] = []
     with _clear_errors():
         library = PolicyLibrary.load(folder)
         files = [f for f in scenario_files(folder) if pack is None or f.parent.name == pack]
@@ -178,19 +208,34 @@ def policy_test(
                     problems = run_scenario(scenario, library)
                 except ScenarioPending as waiting:
                     pending += 1
-                    _console().print(f"[yellow]pending[/] {scenario.pack}: {scenario.name}")
-                    _console().print(f"     {waiting.reason}")
+                    if not as_json:
+                        _console().print(f"[yellow]pending[/] {scenario.pack}: {scenario.name}")
+                        _console().print(f"     {waiting.reason}")
                     continue
                 total += 1
+                results.append(
+                    {"pack": scenario.pack, "name": scenario.name, "on": str(scenario.on)}
+                    | {"problems": problems}
+                )
+                failed += bool(problems)
+                if as_json:
+                    continue
                 mark = "[red]FAIL[/]" if problems else "[green]ok[/]"
                 _console().print(f"{mark} {scenario.pack}: {scenario.name} ({scenario.on})")
                 for problem in problems:
                     _console().print(f"     {problem}")
-                failed += bool(problems)
-    typer.echo(
-        f"{total - failed} passed, {failed} failed"
-        + (f", {pending} pending (awaiting law not yet encoded)" if pending else "")
-    )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"passed": total - failed, "failed": failed, "pending": pending}
+                | {"scenarios": results}
+            )
+        )
+    else:
+        typer.echo(
+            f"{total - failed} passed, {failed} failed"
+            + (f", {pending} pending (awaiting law not yet encoded)" if pending else "")
+        )
     if failed or not total:
         raise typer.Exit(1)
 
@@ -204,8 +249,8 @@ DEMO_CASES: list[tuple[str, str | None, date]] = [
 
 
 @app.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of the request document."""
+def schema_command(as_json: JsonOption = True) -> None:
+    """Print the JSON Schema of the request document (always JSON)."""
     from detainer_desk.request.document import request_json_schema
 
     typer.echo(json.dumps(request_json_schema(), indent=2, ensure_ascii=False))

@@ -172,3 +172,27 @@ def print_replay(payload: dict[str, Any], console: Console, daily_cost: float | 
         console.print(f"[yellow]Note: {note}[/]")
     for bias in payload["biases"]:
         console.print(f"[dim]Bias stated by the mapping: {bias}[/]")
+
+
+def version_set_json(vs: VersionSet) -> dict[str, Any]:
+    """The rules of a pack in force, as `policy show --json` prints them."""
+    return {
+        "pack": vs.pack.manifest.name,
+        "title": vs.pack.manifest.title,
+        "version": str(vs.version.from_),
+        "label": vs.version.label,
+        "digest": vs.digest,
+        "rules": [
+            {
+                "id": p.id,
+                "pack": p.pack,
+                "effective": str(p.effective),
+                "effect": "condition" if p.is_condition else p.effect,
+                "mandatory": p.mandatory,
+                "actions": sorted(a.value for a in p.actions),
+                "cite": p.cite,
+                "text": p.text,
+            }
+            for p in sorted(vs.provisions.values(), key=lambda p: (p.pack, p.id))
+        ],
+    }

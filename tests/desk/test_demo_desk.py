@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,10 +22,18 @@ DATA = SHARED / "data" / "pierce"
 @pytest.mark.skipif(not DATA.exists(), reason="../shared/data/pierce is not here: NOT RUN")
 def test_demo_desk_loads_real_bookings_and_prints_a_login(tmp_path: Path) -> None:
     home = tmp_path / "demo"
-    result = CliRunner().invoke(app, ["demo-desk", str(DATA), "--home", str(home)])
+    result = CliRunner().invoke(
+        app, ["demo-desk", str(DATA), "--home", str(home), "--agency-office", "Records, Tacoma"]
+    )
     assert result.exit_code == 0, result.stderr
     assert "log in with token: dd_" in result.stdout and "refused 0" in result.stdout
     desk = open_desk(DeskSettings(home=home))
+    # The desk runs on the data's clock: "now" is the end of its data period, not today.
+    start = desk.settings.clock_starts_at
+    assert start is not None and start.year < 2020 and desk.clock.now() - start < timedelta(hours=1)
+    assert desk.settings.agency_office == "Records, Tacoma"
+    assert desk.settings.jurisdiction == "washington"
+    assert desk.check_clock()["redecided"] == 0  # nothing re-decided under a later law
     with desk.sessions() as session:
         bookings = session.execute(select(func.count()).select_from(Booking)).scalar_one()
         requests = session.execute(select(func.count()).select_from(FederalRequest)).scalar_one()
@@ -41,3 +50,5 @@ def test_demo_desk_loads_real_bookings_and_prints_a_login(tmp_path: Path) -> Non
     assert cells["requests_by_kind|total|detainer"] == "109"
     published = "".join(p.read_text(errors="replace") for p in (home / "published").iterdir())
     assert "pierce-" not in published  # no booking id of the data
+    # A Washington desk owes no New York City or California statutory report.
+    assert not list((home / "published").glob("statutory-*"))

@@ -113,11 +113,12 @@ def test_body_over_the_limit_is_413_and_texts_and_lists_are_capped(
     assert _counts(desk) == before
 
 
-def test_a_smaller_limit_is_a_setting(tmp_path: Any) -> None:
+def test_a_smaller_limit_is_a_setting(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = DeskSettings(home=tmp_path, db=f"sqlite:///{tmp_path / 'd.db'}", max_body_bytes=100)
     initialise(settings)
     desk = open_desk(settings)
     with TestClient(create_app(desk, worker=False)) as c:
         assert c.post("/api/events", content=b"{" + b" " * 200 + b"}").status_code == 413
     desk.close()
-    assert DeskSettings.from_env({"DETAINER_DESK_MAX_BODY_BYTES": "5"}).max_body_bytes == 5
+    monkeypatch.setenv("DETAINER_DESK_MAX_BODY_BYTES", "5")
+    assert DeskSettings.from_env().max_body_bytes == 5

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +25,7 @@ from .helpers import DENVER_OFFICE, TEXAS_OFFICE, booked, detainer, event
 
 @pytest.fixture
 def texas_desk(settings: DeskSettings, clock: SettableClock) -> Iterator[Desk]:
-    austin = replace(settings, timezone="America/Chicago")
+    austin = settings.with_changes(timezone="America/Chicago")
     initialise(austin)
     opened = open_desk(austin, clock)
     yield opened

@@ -74,7 +74,7 @@ def test_staff_ui_queue_decision_override_alarm(served: tuple[str, Desk], tmp_pa
 
         page.get_by_role("link", name="1", exact=True).click()
         decision = page.locator("#decision")
-        expect(decision).to_contain_text("hold_beyond_release")
+        expect(decision).to_contain_text("hold beyond release")
         expect(decision).to_contain_text("D.R.M.C.")  # the Denver ordinance is cited
         page.screenshot(path=str(SHOTS / "request.png"), full_page=True)
 
@@ -92,7 +92,7 @@ def test_staff_ui_queue_decision_override_alarm(served: tuple[str, Desk], tmp_pa
         page.screenshot(path=str(SHOTS / "booking.png"), full_page=True)
 
         page.get_by_role("link", name="Alarms").click()
-        expect(page.locator("#alarms")).to_contain_text("held_after_release_eligible")
+        expect(page.locator("#alarms")).to_contain_text("held after release eligible")
         page.get_by_label("note").fill("released at 07:10, late; reported")
         page.get_by_role("button", name="Acknowledge").click()
         expect(page.locator("#alarms")).to_contain_text("supervisor:sam: released at 07:10")
@@ -114,3 +114,30 @@ def test_public_token_cannot_open_the_queue(served: tuple[str, Desk]) -> None:
         page.get_by_role("button", name="Log in").click()
         expect(page.get_by_role("alert")).to_contain_text("may not read queue")
         browser.close()
+
+
+def test_api_docs_render_with_the_network_blocked(served: tuple[str, Desk]) -> None:
+    """Swagger UI comes from the desk itself: every request off 127.0.0.1 is aborted."""
+    from playwright.sync_api import Route, expect, sync_playwright
+
+    base, _ = served
+    blocked: list[str] = []
+
+    def only_local(route: Route) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.route("**/*", only_local)
+        page.goto(f"{base}/docs")
+        expect(page.locator(".swagger-ui .info .title")).to_contain_text("Detainer Desk")
+        expect(page.get_by_text("/api/requests/{request_id}/amend").first).to_be_visible()
+        page.screenshot(path=str(SHOTS / "docs-offline.png"))
+        browser.close()
+    assert blocked == []  # nothing even tried to leave the machine

@@ -6,7 +6,6 @@ import csv
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -28,6 +27,10 @@ DbOption = Annotated[
     str | None,
     typer.Option("--db", help="Database URL (DETAINER_DESK_DB); default SQLite in --home."),
 ]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AlwaysJson = Annotated[
+    bool, typer.Option("--json", help="Print JSON (always: the output is JSON).")
+]
 ADMIN = Actor("cli", Role.supervisor)
 TokenOption = Annotated[
     str | None,
@@ -43,15 +46,11 @@ def _actor(desk: Desk, token: str | None) -> Actor:
     return ADMIN if token is None else desk.actor_for(token)
 
 
-def settings_from(home: Path | None, db: str | None) -> DeskSettings:
+def settings_from(home: Path | None, db: str | None, **explicit: Any) -> DeskSettings:
+    """The one settings object: these options over DETAINER_DESK_* over the desk's file."""
     from detainer_desk.desk.settings import DeskSettings
 
-    settings = DeskSettings.from_env()
-    if home is not None:
-        settings = replace(settings, home=home)
-    if db is not None:
-        settings = replace(settings, db=db)
-    return settings
+    return DeskSettings.from_env(home=home, db=db, **explicit)
 
 
 def _open(home: Path | None, db: str | None) -> Desk:
@@ -69,13 +68,45 @@ def register(app: typer.Typer) -> None:
     app.add_typer(token_app, name="token")
 
     @app.command("init")
-    def init(home: HomeOption = None, db: DbOption = None) -> None:
-        """Create the desk: database schema (Alembic) and the ledger's signing key."""
+    def init(
+        home: HomeOption = None,
+        db: DbOption = None,
+        jurisdiction: Annotated[
+            str | None, typer.Option(help="The desk's policy pack (e.g. texas).")
+        ] = None,
+        time_zone: Annotated[
+            str | None,
+            typer.Option(help="The jail's clock (IANA name); default the pack's time_zone."),
+        ] = None,
+        agency_name: Annotated[str | None, typer.Option(help="e.g. Travis County Sheriff")] = None,
+        agency_office: Annotated[str | None, typer.Option(help="e.g. Records Unit")] = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Create the desk: schema (Alembic), ledger signing key, its jurisdiction and clock."""
         from detainer_desk.desk.opening import initialise
 
         with _clear_errors():
-            done = initialise(settings_from(home, db))
+            done = initialise(
+                settings_from(
+                    home,
+                    db,
+                    jurisdiction=jurisdiction,
+                    timezone=time_zone,
+                    agency_name=agency_name,
+                    agency_office=agency_office,
+                )
+            )
+        s = done.settings
+        if as_json:
+            _print_json(
+                {"db": done.db_url, "public_key": done.public_key, "key_created": done.key_created}
+                | {"jurisdiction": s.jurisdiction, "time_zone": s.timezone}
+                | {"agency_name": s.agency_name, "agency_office": s.agency_office}
+            )
+            return
         typer.echo(f"desk ready: {done.db_url}")
+        typer.echo(f"  {s.agency_name}, {s.agency_office}; jurisdiction {s.jurisdiction or '-'}")
+        typer.echo(f"  clock: {s.timezone}")
         typer.echo(f"ledger public key{' (new)' if done.key_created else ''}: {done.public_key}")
 
     @token_app.command("create")
@@ -91,19 +122,31 @@ def register(app: typer.Typer) -> None:
         ] = None,
         home: HomeOption = None,
         db: DbOption = None,
+        as_json: JsonOption = False,
     ) -> None:
         """Issue a token; it is printed once and stored only as a hash."""
         with _clear_errors():
             if expires_days is not None and not 0 < expires_days <= 3650:
                 raise InputError("--expires-days must be between 0 and 3650", "expires_days")
             token = _open(home, db).create_token(name, role, office, expires_days)
-        typer.echo(token)
+        if as_json:
+            _print_json(
+                {"name": name, "role": role, "office": office, "token": token}
+                | {"expires_days": expires_days}
+            )
+        else:
+            typer.echo(token)
 
     @token_app.command("list")
-    def token_list(home: HomeOption = None, db: DbOption = None) -> None:
+    def token_list(
+        home: HomeOption = None, db: DbOption = None, as_json: JsonOption = False
+    ) -> None:
         """Every token: id, name, role, office, created, expires, revoked (never the token)."""
         with _clear_errors():
             rows = _open(home, db).tokens()
+        if as_json:
+            _print_json(rows)
+            return
         for r in rows:
             state = (
                 f"revoked {r['revoked_at']}"
@@ -116,10 +159,15 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{r['id']:>4}  {r['name']}  {r['role']}{office}  {state}")
 
     @token_app.command("revoke")
-    def token_revoke(token_id: int, home: HomeOption = None, db: DbOption = None) -> None:
+    def token_revoke(
+        token_id: int, home: HomeOption = None, db: DbOption = None, as_json: JsonOption = False
+    ) -> None:
         """Revoke a token now (by the id 'token list' shows); its UI sessions end with it."""
         with _clear_errors():
             row = _open(home, db).revoke_token(token_id)
+        if as_json:
+            _print_json(row)
+            return
         typer.echo(f"revoked token {row['id']} ({row['name']}) at {row['revoked_at']}")
 
     @app.command("office")
@@ -129,6 +177,7 @@ def register(app: typer.Typer) -> None:
         address: Annotated[str, typer.Option(help="E-mail address or https URL.")],
         home: HomeOption = None,
         db: DbOption = None,
+        as_json: AlwaysJson = True,
     ) -> None:
         """Say where a requesting office's release notifications go."""
         with _clear_errors():
@@ -154,12 +203,13 @@ def register(app: typer.Typer) -> None:
         ] = False,
         home: HomeOption = None,
         db: DbOption = None,
+        as_json: JsonOption = False,
     ) -> None:
         """Receive requests and jail events; each request is decided on arrival."""
         with _clear_errors():
             desk = _open(home, db)
             records = list(read_records(file))
-            with Progress(console=_console(), transient=True) as progress:
+            with Progress(console=_console(), transient=True, disable=as_json) as progress:
                 task = progress.add_task("intake", total=len(records))
 
                 def ticking() -> Iterator[tuple[int, dict[str, Any] | InputError]]:
@@ -170,9 +220,13 @@ def register(app: typer.Typer) -> None:
                 accepted, errors = desk.receive_bulk(
                     ADMIN, ticking(), strip_forbidden=strip_forbidden
                 )
-        for line, reason in errors:
-            typer.echo(f"{file}:{line}: {reason}", err=True)
-        typer.echo(f"accepted {accepted}, refused {len(errors)}")
+        if as_json:
+            refused = [{"line": line, "reason": reason} for line, reason in errors]
+            _print_json({"accepted": accepted, "refused": refused})
+        else:
+            for line, reason in errors:
+                typer.echo(f"{file}:{line}: {reason}", err=True)
+            typer.echo(f"accepted {accepted}, refused {len(errors)}")
         if errors:
             raise typer.Exit(2)
 
@@ -190,6 +244,7 @@ def register(app: typer.Typer) -> None:
         extra: Annotated[str, typer.Option(help="More fields as a JSON object.")] = "{}",
         home: HomeOption = None,
         db: DbOption = None,
+        as_json: AlwaysJson = True,
     ) -> None:
         """Record one jail event."""
         with _clear_errors():
@@ -275,6 +330,7 @@ def register(app: typer.Typer) -> None:
         check: Annotated[bool, typer.Option(help="Run the hold clock first.")] = True,
         home: HomeOption = None,
         db: DbOption = None,
+        as_json: AlwaysJson = True,
     ) -> None:
         """List open alarms (after a hold-clock check), or acknowledge one with a note."""
         with _clear_errors():
@@ -301,6 +357,7 @@ def register(app: typer.Typer) -> None:
 
         with _clear_errors():
             desk = _open(home, db)
+        print_urls(desk.settings, host, port, worker)
         uvicorn.run(create_app(desk, worker=worker), host=host, port=port, log_level="warning")
 
     @app.command("worker")
@@ -315,6 +372,18 @@ def register(app: typer.Typer) -> None:
         with _clear_errors():
             desk = _open(home, db)
         run_worker(desk, threading.Event(), once=once)
+
+
+def print_urls(settings: DeskSettings, host: str, port: int, worker: bool) -> None:
+    """What `serve` prints before it starts: where everything is."""
+    base = f"http://{host}:{port}"
+    typer.echo(f"Detainer Desk serving {settings.agency_name} ({settings.timezone})")
+    typer.echo(f"  staff UI        {base}/ui/")
+    typer.echo(f"  API docs        {base}/docs  (ReDoc {base}/redoc)")
+    typer.echo(f"  public report   {base}/public/")
+    typer.echo(f"  database        {settings.db_url}")
+    typer.echo(f"  access log      {settings.access_log_path}")
+    typer.echo(f"  worker          {'in this process' if worker else 'not here (--no-worker)'}")
 
 
 def _json_object(text: str, option: str) -> dict[str, Any]:
@@ -386,8 +455,17 @@ def register_demo(app: typer.Typer) -> None:
         ),
         serve: Annotated[bool, typer.Option(help="Serve it when loaded.")] = False,
         port: int = 8000,
+        agency_name: Annotated[str, typer.Option(help="The jail's agency.")] = "Pierce County Jail",
+        agency_office: Annotated[
+            str, typer.Option(help="The office answering requests.")
+        ] = "Records Unit",
+        office: Annotated[
+            str, typer.Option(help="The requesting federal office.")
+        ] = "ICE ERO Seattle Field Office",
     ) -> None:
         """Build a desk from nothing with real bookings replayed as events; print URL + token."""
+        from datetime import UTC
+
         from detainer_desk.desk.clock import SettableClock
         from detainer_desk.desk.opening import initialise, open_desk
         from detainer_desk.desk.settings import DeskSettings
@@ -400,31 +478,36 @@ def register_demo(app: typer.Typer) -> None:
             _clear_demo_home(home)  # first: refuse someone else's folder before anything else
             mapping = load_mapping("pierce")
             imported = import_file(data, mapping)
-            settings = replace(
-                DeskSettings.from_env(),
+            settings = DeskSettings.from_env(
                 home=home,
-                db=None,
-                timezone="America/Los_Angeles",
-                agency_name="Pierce County Jail",
-            )
+                jurisdiction=jurisdiction,
+                timezone="America/Los_Angeles",  # the data's own clock: Pierce County, WA
+                agency_name=agency_name,
+                agency_office=agency_office,
+            ).with_changes(db=None)
+            records = list(desk_records(imported.rows, mapping, jurisdiction, office))
+            # The desk's "now" is the end of its data period: its 2017 decisions stay under the
+            # law of 2017 (today's clock would re-decide them under today's law).
+            data_end = max(m for m, _ in records).replace(tzinfo=settings.zone).astimezone(UTC)
+            settings = settings.with_changes(clock_starts_at=data_end)
             initialise(settings)
             (home / DEMO_MARK).write_text("made by detainer-desk demo-desk; rebuilt on request\n")
             clock = SettableClock()
             desk = open_desk(settings, clock)
-            office = "ICE ERO Seattle Field Office"
-            records = list(desk_records(imported.rows, mapping, jurisdiction, office))
             with Progress(console=_console(), transient=True) as progress:
                 task = progress.add_task("replaying bookings as desk events", total=len(records))
                 refused = replay_into_desk(
                     desk, clock, records, ADMIN, lambda: progress.advance(task)
                 )
             run_worker(desk, threading.Event(), once=True)  # settle notifications, sign
+            clock.set(data_end)
             days = [moment.date() for moment, _ in records]
             publish(desk, min(days), max(days), "quarter")  # the public page at /public/
             token = desk.create_token("demo-supervisor", "supervisor")
             desk.close()
         typer.echo(f"demo desk: {len(records) - len(refused)} records from {mapping.title}")
         typer.echo(f"  under the {jurisdiction!r} pack; refused {len(refused)}")
+        typer.echo(f"  the desk's clock starts at the data's end: {data_end.isoformat()}")
         typer.echo(f"  database {settings.db_url}")
         typer.echo(f"  open http://127.0.0.1:{port}/ui/ and log in with token: {token}")
         typer.echo(f"  public report (no login): http://127.0.0.1:{port}/public/")
@@ -437,5 +520,6 @@ def register_demo(app: typer.Typer) -> None:
 
             from detainer_desk.web.app import create_app
 
+            print_urls(settings, "127.0.0.1", port, True)
             typer.echo("serving (Ctrl-C to stop)")
             uvicorn.run(create_app(open_desk(settings)), port=port, log_level="warning")

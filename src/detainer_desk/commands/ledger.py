@@ -12,6 +12,7 @@ from detainer_desk.commands.common import _clear_errors
 from detainer_desk.commands.desk import DbOption, HomeOption, _open
 from detainer_desk.errors import InputError
 
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 ledger_app = typer.Typer(no_args_is_help=True, help="The tamper-evident ledger.")
 
 
@@ -45,6 +46,7 @@ def verify(
     ] = None,
     home: HomeOption = None,
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Re-hash every entry and check it against the signed checkpoints. Exit 1 naming the fault."""
     with _clear_errors():
@@ -68,6 +70,11 @@ def verify(
             except VerificationError as exc:
                 typer.echo(f"NOT VERIFIED: {exc}", err=True)
                 raise typer.Exit(1) from None
+    if as_json:
+        keys = ("entries", "checkpoint_size", "older_size", "rows", "rows_bound")
+        payload = {"verified": True, "since": since is not None}
+        typer.echo(json.dumps(payload | {k: getattr(result, k) for k in keys}))
+        return
     extra = f"; consistent with checkpoint of size {result.older_size}" if result.older_size else ""
     if since is not None:
         extra = f"; checked only what is new since the checkpoint of size {result.older_size}"
@@ -103,7 +110,12 @@ def _witnessed(url: str, witness_vkey: str | None) -> str:
 
 
 @ledger_app.command("prove")
-def prove(entry: int, home: HomeOption = None, db: DbOption = None) -> None:
+def prove(
+    entry: int,
+    home: HomeOption = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (always).")] = True,
+) -> None:
     """Print the inclusion proof (JSON) of one entry in the current tree."""
     from detainer_desk.commands.desk import ADMIN
 
@@ -116,13 +128,17 @@ def checkpoint(
     out: Annotated[Path | None, typer.Option(help="Also write the signed note here.")] = None,
     home: HomeOption = None,
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Sign the current root now and print the checkpoint."""
     with _clear_errors():
         note = _open(home, db).checkpoint()
     if out is not None:
         out.write_text(note, encoding="utf-8")
-    typer.echo(note, nl=False)
+    if as_json:
+        typer.echo(json.dumps({"checkpoint": note}))
+    else:
+        typer.echo(note, nl=False)
 
 
 @ledger_app.command("export")
@@ -130,6 +146,7 @@ def export(
     out: Annotated[Path, typer.Argument(help="JSON Lines file to write.")],
     home: HomeOption = None,
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Export every entry (canonical JSON, one per line) for the standalone verifier."""
     with _clear_errors():
@@ -138,7 +155,10 @@ def export(
 
         with desk.sessions() as session:
             n = write_export(session, out)
-    typer.echo(f"wrote {n} entries to {out}")
+    if as_json:
+        typer.echo(json.dumps({"entries": n, "file": str(out)}))
+    else:
+        typer.echo(f"wrote {n} entries to {out}")
 
 
 def register_witness(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +32,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         home: HomeOption = None,
         db: DbOption = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """Publish the desk's counts for a period (HTML with charts, CSV, JSON, Parquet, SQLite)."""
         from detainer_desk.publish.publishing import publish
@@ -48,5 +50,8 @@ def register(app: typer.Typer) -> None:
             _, written = publish(
                 desk, parse_day(start, "--from"), parse_day(end, "--to"), by, out, formats
             )
+        if as_json:
+            typer.echo(json.dumps({"written": [str(p) for p in written]}))
+            return
         for path in written:
             typer.echo(f"wrote {path}")

@@ -115,7 +115,7 @@ def check_booking(session: Session, booking: Booking, rule: AlarmRule, now: date
                 booking,
                 request.id,
                 "hold_deadline_passed",
-                f"hold deadline {deadline.isoformat()} has passed; release now",
+                "the hold deadline (due time) has passed; release now",
                 deadline,
                 now,
             )
@@ -125,7 +125,7 @@ def check_booking(session: Session, booking: Booking, rule: AlarmRule, now: date
                 booking,
                 request.id,
                 "hold_deadline_approaching",
-                f"hold ends {deadline.isoformat()}",
+                "the hold ends at the due time; prepare the release",
                 deadline,
                 now,
             )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from detainer_desk.desk.clock import Clock, SystemClock
+from detainer_desk.desk.clock import Clock, RunningClock, SystemClock
 from detainer_desk.desk.database import is_initialised, make_engine, sessions, upgrade
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.settings import DeskSettings
@@ -26,15 +26,21 @@ class Initialised:
     db_url: str
     public_key: str
     key_created: bool
+    settings: DeskSettings
 
 
-def initialise(settings: DeskSettings, clock: Clock | None = None) -> Initialised:
-    """Create the home folder, the schema (Alembic) and the ledger signing key; idempotent.
+def initialise(
+    settings: DeskSettings, library: PolicyLibrary | None = None, clock: Clock | None = None
+) -> Initialised:
+    """Create the home folder, the schema (Alembic), the ledger signing key and the desk's file
+    (its jurisdiction, clock and agency); idempotent: a second init keeps what the first chose.
 
+    The desk's clock defaults to its jurisdiction's time zone (the pack manifest's `time_zone`).
     The home folder is the desk's own (mode 0700), and the SQLite database and the signing key
     are readable by their owner only (0600). A new desk's first checkpoint is signed here, so
     `ledger verify` passes from the start.
     """
+    settings = desk_identity(settings.with_desk_file(), library)
     settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(settings.home, 0o700)
     engine = make_engine(settings.db_url)
@@ -48,8 +54,21 @@ def initialise(settings: DeskSettings, clock: Clock | None = None) -> Initialise
             if path.exists():
                 os.chmod(path, 0o600)
     created = ensure_signing_key(settings.signing_key_path, settings.public_key_path)
-    _first_checkpoint(settings, clock or SystemClock())
-    return Initialised(settings.db_url, settings.public_key_path.read_text().strip(), created)
+    settings.write_desk_file()
+    _first_checkpoint(settings, clock or desk_clock(settings))
+    return Initialised(
+        settings.db_url, settings.public_key_path.read_text().strip(), created, settings
+    )
+
+
+def desk_identity(settings: DeskSettings, library: PolicyLibrary | None) -> DeskSettings:
+    """Check the jurisdiction names a pack; take the pack's time zone unless one was given."""
+    if settings.jurisdiction is None:
+        return settings
+    pack = (library or default_library()).pack(settings.jurisdiction)  # unknown: InputError
+    if "timezone" in settings.model_fields_set:
+        return settings
+    return settings.with_changes(timezone=pack.manifest.time_zone)
 
 
 def _first_checkpoint(settings: DeskSettings, clock: Clock) -> None:
@@ -67,10 +86,20 @@ def _first_checkpoint(settings: DeskSettings, clock: Clock) -> None:
 def open_desk(
     settings: DeskSettings, clock: Clock | None = None, library: PolicyLibrary | None = None
 ) -> Desk:
+    settings = settings.with_desk_file()
     engine = make_engine(settings.db_url)
     if not is_initialised(engine):
         engine.dispose()
         raise InputError(
             f"no desk database at {settings.db_url}; run 'detainer-desk init' first", field="db"
         )
-    return Desk(sessions(engine), settings, clock or SystemClock(), library or default_library())
+    return Desk(
+        sessions(engine), settings, clock or desk_clock(settings), library or default_library()
+    )
+
+
+def desk_clock(settings: DeskSettings) -> Clock:
+    """The desk's own clock: the system's, or one running from `clock_starts_at` (a desk of
+    historical data)."""
+    start = settings.clock_starts_at
+    return SystemClock() if start is None else RunningClock(start)

@@ -54,6 +54,7 @@ from detainer_desk.desk.holdclock import (
     take_clock_lock,
 )
 from detainer_desk.desk.outbox import queue_release_notification, record_actual_release
+from detainer_desk.desk.queue import QueuePage, QueueQuery, page_query, page_rows
 from detainer_desk.desk.settings import DeskSettings
 from detainer_desk.desk.tables import (
     Alarm,
@@ -163,11 +164,22 @@ class Desk:
     # -- intake ---------------------------------------------------------------------------
 
     def receive_request(
-        self, actor: Actor, raw: dict[str, Any], *, strip_forbidden: bool = False
+        self,
+        actor: Actor,
+        raw: dict[str, Any],
+        *,
+        strip_forbidden: bool = False,
+        paper_sha256: str | None = None,
     ) -> dict[str, Any]:
-        """Store and decide one request document. Returns the request view."""
+        """Store and decide one request document. Returns the request view.
+
+        `paper_sha256`: the SHA-256 of the paper it was read from (an uploaded PDF); the paper
+        itself is never stored, only this digest goes into the ledger as proof of receipt.
+        """
         own_office = actor.office if actor.role is Role.federal_liaison else None
         require(actor, Permission.receive_request, own_office)  # before anything is recorded
+        if paper_sha256 is not None and not _is_sha256(paper_sha256):
+            raise InputError("pdf_sha256 must be 64 hexadecimal digits", field="pdf_sha256")
         check_json(raw)
         stripped = forbidden_categories(raw) if strip_forbidden else []
         if strip_forbidden:
@@ -194,6 +206,14 @@ class Desk:
                 )
             booking = self._booking_for_request(session, actor, document, now)
             request = self._store_request(session, actor, booking, document, now)
+            if paper_sha256 is not None:
+                append(
+                    session,
+                    "paper_received",
+                    actor.label,
+                    now,
+                    {"request": request.id, "sha256": paper_sha256.lower()},
+                )
             self._decide(session, request, booking, "received", actor.label, on=request.received_at)
             return views.request_status(session, request)
 
@@ -890,6 +910,49 @@ class Desk:
             )
             return {"name": doc.name, "channel": doc.channel, "address": doc.address}
 
+    def offices(self, actor: Actor) -> list[dict[str, Any]]:
+        require(actor, Permission.manage_offices)
+        with self._transaction() as session:
+            rows = session.execute(select(Office).order_by(Office.name)).scalars()
+            return [{"name": o.name, "channel": o.channel, "address": o.address} for o in rows]
+
+    def issue_token(
+        self,
+        actor: Actor,
+        name: str,
+        role: str,
+        office: str | None,
+        expires_days: float | None = None,
+    ) -> str:
+        """A supervisor issues a token from the UI (never a supervisor's: that is the CLI's)."""
+        require(actor, Permission.manage_tokens)
+        if role == Role.supervisor.value:
+            raise InputError(
+                "a supervisor token is issued only with 'detainer-desk token create'", "role"
+            )
+        check_text(name, "name", limit=200)
+        if office is not None:
+            check_text(office, "office", limit=200)
+        if expires_days is not None and not 0 < expires_days <= 3650:
+            raise InputError("expires_days must be between 0 and 3650", "expires_days")
+        with self._transaction() as session:
+            now = self.clock.now()
+            expires = None if expires_days is None else now + timedelta(days=expires_days)
+            token = create_token(session, name, role, now, office, expires)
+            append(
+                session,
+                "token_created",
+                actor.label,
+                now,
+                {
+                    "name": name,
+                    "role": role,
+                    "office": office,
+                    "expires_at": _iso_or_none(expires),
+                },
+            )
+            return token
+
     # -- reads ----------------------------------------------------------------------------
 
     def queue(self, actor: Actor, limit: int = 200) -> list[dict[str, Any]]:
@@ -899,6 +962,19 @@ class Desk:
             if actor.role is Role.federal_liaison:
                 query = query.where(FederalRequest.office == actor.office)
             return [views.request_status(session, r) for r in session.execute(query).scalars()]
+
+    def queue_page(self, actor: Actor, raw: dict[str, Any]) -> QueuePage:
+        """One page of the queue: searched, filtered, sorted; staff see each row's status."""
+        query = parse_edge(QueueQuery, raw)
+        require(actor, Permission.read_queue, actor.office)
+        liaison = actor.role is Role.federal_liaison
+        now = self.clock.now()
+        rows_stmt, count_stmt = page_query(query, now, actor.office if liaison else None)
+        with self.sessions.begin() as session:  # a read: no need to queue behind ledger writers
+            pairs = [(r, b) for r, b in session.execute(rows_stmt).all()]
+            rows = page_rows(session, pairs, now, staff=not liaison)
+            total = session.execute(count_stmt).scalar_one()
+        return QueuePage(rows, total, query)
 
     def request_detail(self, actor: Actor, request_id: int) -> dict[str, Any]:
         """Full view (staff; the read is logged) or status only (federal liaison, own office)."""
@@ -1053,6 +1129,10 @@ class Desk:
         booking = session.get(Booking, request.booking_pk)
         assert booking is not None
         return request, booking
+
+
+def _is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 def _iso_or_none(moment: datetime | None) -> str | None:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -60,6 +61,8 @@ class Booking(Base):
     """A person's stay in the jail, known by the jail's own booking id."""
 
     __tablename__ = "bookings"
+    # migration 0007
+    __table_args__ = (Index("ix_bookings_custody", "released_at", "transferred_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_id: Mapped[str] = mapped_column(String(200), unique=True)
     jurisdiction: Mapped[str] = mapped_column(String(80))
@@ -93,11 +96,11 @@ class FederalRequest(Base):
     __tablename__ = "federal_requests"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_pk: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40), index=True)  # ix in migration 0007
     form: Mapped[str] = mapped_column(String(20))
     warrant_kind: Mapped[str] = mapped_column(String(60))
     office: Mapped[str | None] = mapped_column(String(200), index=True)
-    received_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(index=True)  # ix in migration 0007
     document: Mapped[dict[str, Any]] = mapped_column(JSON)  # the request section, as received
     received_by: Mapped[str] = mapped_column(String(120))
 
@@ -125,7 +128,7 @@ class ActionOutcome(Base):
     decision_pk: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
     request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
     action: Mapped[str] = mapped_column(String(60))
-    effect: Mapped[str] = mapped_column(String(20))
+    effect: Mapped[str] = mapped_column(String(20), index=True)  # ix in migration 0007
     deciding_provisions: Mapped[str] = mapped_column(Text)  # comma-separated provision ids
     hold_ends_at: Mapped[datetime | None]
 
@@ -140,7 +143,9 @@ class Override(Base):
     __tablename__ = "overrides"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
-    decision_pk: Mapped[int] = mapped_column(ForeignKey("decisions.id"))  # the one overridden
+    decision_pk: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id"), index=True
+    )  # the one overridden; ix in migration 0007
     action: Mapped[str] = mapped_column(String(60))
     effect: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)
@@ -178,7 +183,10 @@ class Notification(Base):
     """The outbox: queued in the transaction that made it due; one per request and release."""
 
     __tablename__ = "notifications"
-    __table_args__ = (UniqueConstraint("request_pk", "purpose"),)
+    __table_args__ = (
+        UniqueConstraint("request_pk", "purpose"),
+        Index("ix_notifications_request_status", "request_pk", "status"),  # migration 0007
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(40))  # "release"
@@ -200,7 +208,10 @@ class Notification(Base):
 
 class Alarm(Base):
     __tablename__ = "alarms"
-    __table_args__ = (UniqueConstraint("booking_pk", "request_pk", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("booking_pk", "request_pk", "kind"),
+        Index("ix_alarms_acknowledged_at", "acknowledged_at"),  # migration 0007
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_pk: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
     request_pk: Mapped[int | None] = mapped_column(ForeignKey("federal_requests.id"))

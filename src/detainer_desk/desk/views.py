@@ -174,7 +174,69 @@ def booking_timeline(session: Session, booking: Booking) -> dict[str, Any]:
         "facts": booking.facts,
         "events": [{"kind": e.kind, "at": _iso(e.at), "by": e.recorded_by} for e in events],
         "requests": [request_status(session, r) for r in requests],
+        "timeline": booking_story(session, booking),
     }
+
+
+def booking_story(session: Session, booking: Booking) -> list[dict[str, Any]]:
+    """One timeline per booking: jail events, requests, decisions, notifications, alarms and
+    overrides, oldest first. Each item: at, what, request (or None), and plain details."""
+    items: list[dict[str, Any]] = []
+    for e in session.execute(select(JailEvent).where(JailEvent.booking_pk == booking.id)).scalars():
+        items.append(_item(e.at, "event", None, kind=e.kind, by=e.recorded_by))
+    requests = list(
+        session.execute(
+            select(FederalRequest).where(FederalRequest.booking_pk == booking.id)
+        ).scalars()
+    )
+    ids = [r.id for r in requests]
+    for r in requests:
+        items.append(_item(r.received_at, "request", r.id, kind=r.kind, office=r.office))
+    for d in session.execute(select(DecisionRecord).where(DecisionRecord.request_pk.in_(ids))):
+        row = d[0]
+        effects = {a["action"]: a["effect"] for a in row.document["actions"]}
+        required = [a["action"] for a in row.document["actions"] if a.get("required")]
+        items.append(
+            _item(
+                row.decided_at,
+                "decision",
+                row.request_pk,
+                trigger=row.trigger,
+                effects=effects,
+                required=required,
+            )
+        )
+    for o in session.execute(select(Override).where(Override.request_pk.in_(ids))).scalars():
+        items.append(
+            _item(o.at, "override", o.request_pk, action=o.action, effect=o.effect, by=o.by)
+        )
+    for n in session.execute(
+        select(Notification).where(Notification.request_pk.in_(ids))
+    ).scalars():
+        items.append(_item(n.sent_at or n.queued_at, "notification", n.request_pk, status=n.status))
+    for a in session.execute(select(Alarm).where(Alarm.booking_pk == booking.id)).scalars():
+        items.append(
+            _item(a.raised_at, "alarm", a.request_pk, kind=a.kind, open=a.acknowledged_at is None)
+        )
+        if a.acknowledged_at is not None:
+            items.append(
+                _item(
+                    a.acknowledged_at,
+                    "alarm_acknowledged",
+                    a.request_pk,
+                    kind=a.kind,
+                    by=a.acknowledged_by,
+                )
+            )
+    items.sort(key=lambda i: (i["at"] or "", _ORDER.get(i["what"], 9)))
+    return items
+
+
+_ORDER = {"event": 0, "request": 1, "decision": 2, "override": 3, "notification": 4, "alarm": 5}
+
+
+def _item(at: Any, what: str, request: int | None, **details: Any) -> dict[str, Any]:
+    return {"at": _iso(at), "what": what, "request": request, **details}
 
 
 def alarm(session: Session, row: Alarm) -> dict[str, Any]:

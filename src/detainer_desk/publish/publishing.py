@@ -11,7 +11,7 @@ from typing import Any
 from detainer_desk.desk.service import Desk
 from detainer_desk.publish.figures import Period, build_tables
 from detainer_desk.publish.report import FORMATS, Report, make_report, write_report
-from detainer_desk.publish.statutory import load_formats, statutory_report
+from detainer_desk.publish.statutory import StatutoryFormat, formats_for, statutory_report
 
 
 def report_from_desk(
@@ -41,21 +41,32 @@ def publish(
     by: str,
     out: Path | None = None,
     formats: tuple[str, ...] = FORMATS,
+    statutory: tuple[StatutoryFormat, ...] | None = None,
 ) -> tuple[Report, list[Path]]:
-    """Write the report; by default into the desk's public folder, served at /public/."""
+    """Write the report; by default into the desk's public folder, served at /public/.
+
+    `statutory`: the statutory formats to publish with it; by default the desk's jurisdiction's.
+    """
     report = report_from_desk(desk, start, end, by)
     folder = out or published_folder(desk)
-    results = statutory_results(desk, start, end)
+    results = statutory_results(desk, start, end, statutory)
     written = write_report(report, folder, formats, results)
     return report, written + write_statutory(results, folder)
 
 
-def statutory_results(desk: Desk, start: date, end: date) -> list[dict[str, Any]]:
-    """Each statutory format's published rows for the period."""
+def statutory_results(
+    desk: Desk,
+    start: date,
+    end: date,
+    formats: tuple[StatutoryFormat, ...] | None = None,
+) -> list[dict[str, Any]]:
+    """Each statutory format's published rows for the period: by default only those the desk's
+    own jurisdiction owes (a Denver desk publishes no New York City table)."""
+    chosen = formats_for(desk.settings.jurisdiction) if formats is None else formats
     with desk.sessions() as session:
         return [
             statutory_report(session, fmt, start, end, desk.settings.zone).to_dict()
-            for fmt in load_formats()
+            for fmt in chosen
         ]
 
 

@@ -42,11 +42,17 @@ class StatutoryFormat(_Model):
     id: str
     title: str
     cite: str
+    jurisdictions: tuple[str, ...]
     source: str
     confidence: str
     period: str
     notes: str
     groups: tuple[tuple[Field, ...], ...]
+
+
+def formats_for(jurisdiction: str | None) -> tuple[StatutoryFormat, ...]:
+    """The statutory formats a desk of this jurisdiction owes (none for a desk without one)."""
+    return tuple(f for f in load_formats() if jurisdiction in f.jurisdictions)
 
 
 @cache

@@ -11,11 +11,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
+from detainer_desk import __version__
 from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
-from detainer_desk.web import api, errors, lawservice, public, safecity, security, ui
+from detainer_desk.web import api, errors, intake, lawservice, public, queue, safecity, security, ui
+from detainer_desk.web.access_log import AccessLog, AccessLogMiddleware
 from detainer_desk.web.law import router as law_router
 from detainer_desk.web.limits import BodyLimit, body_schemas
 from detainer_desk.web.security import LoginThrottle
@@ -45,15 +48,21 @@ def create_app(
         if thread is not None:
             thread.join(timeout=10)
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the assets fastapi-offline ships: /docs works with no network.
+    app: FastAPI = FastAPIOffline(
         title="Detainer Desk",
         description="Receive, decide and track federal immigration requests under local law.",
-        version="0.1.0",
+        version=__version__,
         lifespan=lifespan,
     )
     app.state.desk = desk
-    app.add_middleware(BodyLimit, limit=desk.settings.max_body_bytes)
+    # The PDF upload reads and bounds its own body (max_upload_bytes; its own 413 page): the
+    # body limit lets it through a little above that, every other path at max_body_bytes.
+    upload = {intake.PDF_UPLOAD_PATH: desk.settings.max_upload_bytes + intake.UPLOAD_SLACK * 2}
+    app.add_middleware(BodyLimit, limit=desk.settings.max_body_bytes, paths=upload)
     security.install(app)
+    # outermost: every answer is logged, a 413 from the body limit included
+    app.add_middleware(AccessLogMiddleware, log=AccessLog(desk.settings.access_log_path))
     app.state.login_throttle = LoginThrottle(
         desk.clock,
         desk.settings.login_attempts,
@@ -63,6 +72,8 @@ def create_app(
     errors.install(app)
     lawservice.install(app)  # before api.router: /api/packs, /api/decide, /api/classify
     app.include_router(api.router)
+    app.include_router(queue.router)  # /ui/ — before ui.router, which has the other /ui pages
+    app.include_router(intake.router)  # the clerk's forms (before ui.router: /requests/new)
     app.include_router(ui.router)
     app.include_router(public.router)
     app.include_router(law_router)

@@ -101,16 +101,18 @@ async def json_body(request: Request) -> dict[str, Any]:
 class BodyLimit:
     """ASGI middleware: a body larger than `limit` bytes gets the 413 envelope, unread."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, paths: dict[str, int] | None = None) -> None:
+        """`paths`: a larger limit for these exact paths (the UI's PDF upload)."""
+        self.app, self.default, self.paths = app, limit, dict(paths or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.paths.get(scope.get("path", ""), self.default)
         length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await self._too_large(send)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await self._too_large(send, limit)
             return
         chunks: list[bytes] = []
         size = 0
@@ -121,8 +123,8 @@ class BodyLimit:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
-                await self._too_large(send)
+            if size > limit:
+                await self._too_large(send, limit)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -138,12 +140,12 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, send: Send, limit: int) -> None:
         payload = json.dumps(
             {
                 "ok": False,
                 "status": 413,
-                "error": f"the body is larger than {self.limit} bytes; send less",
+                "error": f"the body is larger than {limit} bytes; send less",
                 "field": "body",
             }
         ).encode()

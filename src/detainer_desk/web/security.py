@@ -2,8 +2,9 @@
 
 - Every response: `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin`,
   `X-Frame-Options: DENY` and a Content-Security-Policy with `frame-ancestors 'none'` (the
-  OpenAPI pages at /docs and /redoc load their assets from a CDN, so they get only the framing
-  rules); `Strict-Transport-Security` when served over HTTPS.
+  OpenAPI pages at /docs and /redoc run inline scripts — their assets are served locally by
+  fastapi-offline — so they get only the framing rules); `Strict-Transport-Security` when
+  served over HTTPS.
 - Every UI POST must come from this origin (`Origin`, else `Referer`) and carry the session's
   CSRF token (checked in web.ui).
 - Failed UI logins are counted per client address; past the limit in the window: 429.

@@ -10,7 +10,7 @@ are throttled (429).
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +21,9 @@ from fastapi.templating import Jinja2Templates
 from detainer_desk.access.check import Actor, Permission, is_allowed
 from detainer_desk.desk.service import Desk
 from detainer_desk.errors import AccessError, DetainerDeskError
+from detainer_desk.vocabulary import ReleaseReason, WarrantKind
 from detainer_desk.web.errors import status_for
+from detainer_desk.web.formatting import cite_text, effect_text, label, local_time, time_left
 from detainer_desk.web.security import LoginThrottle, same_origin
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -34,15 +36,16 @@ def _desk(request: Request) -> Desk:
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    zone = _desk(request).settings.zone
-
-    def when(value: str | None) -> str:
-        """An ISO time from the API, shown in the jail's own zone."""
-        if not value:
-            return ""
-        return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-
-    context["when"] = when
+    """Render a page; every time on it is in the desk's one clock (its zone, abbreviated)."""
+    desk = _desk(request)
+    zone, now = desk.settings.zone, desk.clock.now()
+    context["when"] = lambda value: local_time(value, zone)
+    context["left"] = lambda value: time_left(value, now)
+    context["desk_clock"] = {"zone": desk.settings.timezone, "now": local_time(now, zone)}
+    context["label"] = label
+    context["cite_text"] = cite_text
+    context["effect_text"] = effect_text
+    context["agency"] = {"name": desk.settings.agency_name, "office": desk.settings.agency_office}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -107,6 +110,38 @@ def _login_page(request: Request, status: int, message: str | None) -> HTMLRespo
 def _throttle(request: Request) -> LoginThrottle:
     throttle: LoginThrottle = request.app.state.login_throttle
     return throttle
+
+
+def request_history(detail: dict[str, Any]) -> list[dict[str, Any]]:
+    """Everything that happened to a request, in time order (oldest first)."""
+    items: list[dict[str, Any]] = []
+    items.append({"at": detail["received_at"], "what": "received", "d": detail})
+    items += [{"at": d["decided_at"], "what": "decision", "d": d} for d in detail["decisions"]]
+    items += [{"at": o["at"], "what": "override", "d": o} for o in detail["overrides"]]
+    items += [
+        {"at": o["confirmed_at"], "what": "confirmation", "d": o}
+        for o in detail["overrides"]
+        if o.get("confirmed_at")
+    ]
+    items += [{"at": n["at"], "what": "annotation", "d": n} for n in detail["annotations"]]
+    for n in detail["notifications"]:
+        items.append({"at": n["sent_at"] or n["queued_at"], "what": "notification", "d": n})
+    return sorted(items, key=lambda i: (_moment(i["at"]), i["what"] != "received"))
+
+
+def _moment(value: str | None) -> datetime:
+    return datetime.fromisoformat(value) if value else datetime.min.replace(tzinfo=UTC)
+
+
+def request_forms_context(current: dict[str, Any] | None) -> dict[str, Any]:
+    """What the request page's amend and interview forms offer."""
+    interview_actions = {"allow_in_person_interview", "allow_remote_interview"}
+    asked = [a for a in (current or {}).get("actions", []) if a["action"] in interview_actions]
+    conditions = {c["id"]: c for a in asked for c in a.get("conditions", [])}
+    return {
+        "warrant_choices": [(w.value, label(w.value)) for w in WarrantKind],
+        "interview_conditions": list(conditions.values()) if asked else None,
+    }
 
 
 @router.get("/login")
@@ -174,17 +209,13 @@ def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") ->
     return response
 
 
-@router.get("/")
-def queue(request: Request) -> Response:
-    return _guarded(request, "queue.html", lambda d, a: {"requests": d.queue(a)})
-
-
 @router.get("/requests/{request_id}")
 def request_page(request: Request, request_id: int) -> Response:
     def build(desk: Desk, actor: Actor) -> dict[str, Any]:
         detail = desk.request_detail(actor, request_id)
         current = detail["decisions"][-1]["document"] if detail.get("decisions") else None
-        return {"r": detail, "current": current}
+        context = {"r": detail, "current": current, "history": request_history(detail)}
+        return context | request_forms_context(current)
 
     return _guarded(request, "request.html", build)
 
@@ -231,12 +262,11 @@ def confirm_override(
 
 @router.get("/bookings/{booking_id}")
 def booking_page(request: Request, booking_id: str) -> Response:
-    return _guarded(request, "booking.html", lambda d, a: {"b": d.booking_detail(a, booking_id)})
+    def build(desk: Desk, actor: Actor) -> dict[str, Any]:
+        reasons = [(r.value, label(r.value)) for r in ReleaseReason]
+        return {"b": desk.booking_detail(actor, booking_id), "release_reasons": reasons}
 
-
-@router.get("/tokens")
-def tokens_page(request: Request) -> Response:
-    return _guarded(request, "tokens.html", lambda d, a: {"tokens": d.tokens(a)})
+    return _guarded(request, "booking.html", build)
 
 
 @router.post("/tokens/{token_id}/revoke")
