@@ -38,6 +38,8 @@ class DeskSettings:
     login_attempts: int = 5  # failed UI logins per client per window before 429
     login_window_minutes: float = 15.0
     send_timeout_seconds: float = 20.0  # one send's limit; a lease is at least 1.5 times it
+    # witnesses whose cosignatures the desk fetches: (base URL, path of the witness's witness.pub)
+    witnesses: tuple[tuple[str, Path], ...] = ()
 
     @property
     def db_url(self) -> str:
@@ -85,7 +87,25 @@ class DeskSettings:
             s = replace(s, max_body_bytes=int(env["DETAINER_DESK_MAX_BODY_BYTES"]))
         if "DETAINER_DESK_SEND_TIMEOUT_SECONDS" in env:
             s = replace(s, send_timeout_seconds=float(env["DETAINER_DESK_SEND_TIMEOUT_SECONDS"]))
+        if "DETAINER_DESK_WITNESSES" in env:
+            s = replace(s, witnesses=parse_witnesses(env["DETAINER_DESK_WITNESSES"]))
         if "DETAINER_DESK_SMTP" in env:
             host, _, port = env["DETAINER_DESK_SMTP"].partition(":")
             s = replace(s, smtp_host=host, smtp_port=int(port or 25))
         return s
+
+
+MAX_WITNESSES = 20
+
+
+def parse_witnesses(value: str) -> tuple[tuple[str, Path], ...]:
+    """`URL|KEYFILE` entries separated by commas, e.g. `http://w1:8100|/etc/w1.pub`."""
+    entries = [part.strip() for part in value.split(",") if part.strip()]
+    if len(entries) > MAX_WITNESSES or any(entry.count("|") != 1 for entry in entries):
+        raise InputError(
+            f"DETAINER_DESK_WITNESSES takes at most {MAX_WITNESSES} comma-separated "
+            "URL|KEYFILE entries, e.g. http://witness.example:8100|/etc/witness.pub",
+            field="witnesses",
+        )
+    pairs = [entry.split("|") for entry in entries]
+    return tuple((url.strip(), Path(key.strip())) for url, key in pairs)
