@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from detainer_desk.desk.settings import parse_witnesses
 from detainer_desk.errors import InputError
 from detainer_desk.ledger.cosignatures import Witness, check_witness
 from detainer_desk.ledger.witness import WitnessHome, serve_cosigned
+from detainer_desk.publish.publishing import publish
 
 from ..desk.conftest import serving
 from ..helpers import CHROMIUM
@@ -110,6 +112,11 @@ def test_desk_keeps_and_shows_what_its_witness_cosigned(tmp_path: Path) -> None:
         with pytest.raises(urllib.error.HTTPError) as missing:
             _get(f"{base}/ledger/cosignatures/99.txt")
         assert missing.value.code == 404
+        # The published report (served at /public/) shows them beside its own checkpoint.
+        publish(desk, date(2017, 7, 1), date(2017, 9, 30), "month")
+        report = _get(f"{base}/public/index.html")
+        assert '<tr data-witness="witness.county-board.example" data-size="' + str(size) in report
+        assert "impostor.example" not in report
     desk.close()
 
     # The row is sealed: an edit made past the append-only trigger fails `ledger verify`.
