@@ -18,7 +18,9 @@ import pytest
 from typer.testing import CliRunner
 
 from detainer_desk.cli import app
+from detainer_desk.desk import DeskSettings, SettableClock, open_desk
 from detainer_desk.desk.settings import parse_witnesses
+from detainer_desk.desk.worker import run_worker
 from detainer_desk.errors import InputError
 from detainer_desk.ledger.cosignatures import Witness, check_witness
 from detainer_desk.ledger.witness import WitnessHome, serve_cosigned
@@ -26,7 +28,7 @@ from detainer_desk.publish.publishing import publish
 
 from ..desk.conftest import serving
 from ..helpers import CHROMIUM
-from .test_witness import _copy_keys, _desk, _grow, _observe
+from .test_witness import NOW, _copy_keys, _desk, _grow, _observe
 
 
 @contextmanager
@@ -196,3 +198,26 @@ def test_cosignatures_page_in_chromium(tmp_path: Path) -> None:
         expect(table.locator(f'tr[data-size="{size}"]')).to_contain_text("yes")
         browser.close()
     desk.close()
+
+
+def test_worker_fetches_from_the_configured_witnesses(tmp_path: Path) -> None:
+    home = tmp_path / "desk"
+    desk = _desk(home)
+    _grow(desk, 5, "worker")
+    desk.checkpoint()
+    witness = WitnessHome(tmp_path / "witness", "witness.worker.example")
+    size = int(_observe(witness, desk).split("\n")[1])
+    desk.close()
+    with _witness_server(witness) as url:
+        settings = DeskSettings(
+            home=home,
+            db=f"sqlite:///{home / 'desk.db'}",
+            witnesses=parse_witnesses(f"{url}|{witness.vkey_path}"),
+        )
+        worker_desk = open_desk(settings, SettableClock(NOW))
+        health = run_worker(worker_desk, threading.Event(), once=True)
+    assert health.failed_in_a_row == 0, health.last_error
+    assert [(c["witness"], c["tree_size"]) for c in worker_desk.cosignatures()] == [
+        ("witness.worker.example", size)
+    ]
+    worker_desk.close()
