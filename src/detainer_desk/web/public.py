@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from detainer_desk.classify import classify, load_definitions
 from detainer_desk.edge import parse_day
+from detainer_desk.web.limits import ERROR_RESPONSES
 
 router = APIRouter(include_in_schema=True)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -49,7 +50,14 @@ def cosignatures_json(request: Request) -> JSONResponse:
     return JSONResponse(request.app.state.desk.cosignatures())
 
 
-@router.get("/ledger/cosignatures/{cosignature_id}.txt", response_class=PlainTextResponse)
-def cosigned_note(request: Request, cosignature_id: int) -> PlainTextResponse:
+@router.get(
+    "/ledger/cosignatures/{cosignature_id}.txt",
+    response_class=Response,
+    responses={
+        **ERROR_RESPONSES,
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+    },
+)
+def cosigned_note(request: Request, cosignature_id: int) -> Response:
     """One cosigned checkpoint note, exactly as the witness served it."""
     return PlainTextResponse(request.app.state.desk.cosigned_note(cosignature_id))
