@@ -83,6 +83,8 @@ def verify(
         if result.rows_bound
         else "; business tables not checked (the ledger predates row sealing)"
     )
+    if result.cosignatures:
+        rows += f"; {result.cosignatures} kept witness cosignatures check"
     typer.echo(
         f"verified: {result.entries} entries; checkpoint size {result.checkpoint_size}{extra}{rows}"
     )
@@ -107,6 +109,64 @@ def _witnessed(url: str, witness_vkey: str | None) -> str:
         typer.echo(f"NOT VERIFIED: {exc}", err=True)
         raise typer.Exit(1) from None
     return note
+
+
+witnesses_app = typer.Typer(
+    no_args_is_help=True, help="The witnesses' cosignatures of this desk's checkpoints."
+)
+ledger_app.add_typer(witnesses_app, name="witnesses")
+
+
+@witnesses_app.command("fetch")
+def witnesses_fetch(
+    witness: Annotated[
+        list[str] | None,
+        typer.Option(help="A witness's base URL (it serves /cosigned); default: the setting."),
+    ] = None,
+    witness_key: Annotated[
+        list[Path] | None,
+        typer.Option(help="That witness's public key (its witness.pub), once per --witness."),
+    ] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+) -> None:
+    """Fetch what each witness cosigned, check it and keep it. Exit 1 if any is refused."""
+    with _clear_errors():
+        desk = _open(home, db)
+        from detainer_desk.ledger.cosignatures import configured
+
+        urls, keys = witness or [], witness_key or []
+        if len(urls) != len(keys):
+            raise InputError("give one --witness-key for each --witness", "witness_key")
+        pairs = list(zip(urls, keys, strict=True)) or list(desk.settings.witnesses)
+        if not pairs:
+            raise InputError(
+                "no witness: give --witness URL --witness-key FILE or set "
+                "DETAINER_DESK_WITNESSES=URL|KEYFILE",
+                "witness",
+            )
+        results = desk.fetch_cosignatures(configured(pairs))
+    bad = False
+    for result in results:
+        if result["status"] in ("kept", "already kept"):
+            typer.echo(
+                f"{result['status']}: {result['name']} cosigned size {result['tree_size']} "
+                f"({result['witness']})"
+            )
+        else:
+            bad = True
+            status = result["status"].upper()
+            typer.echo(f"{status}: {result['witness']}: {result['reason']}", err=True)
+    if bad:
+        raise typer.Exit(1)
+
+
+@witnesses_app.command("list")
+def witnesses_list(home: HomeOption = None, db: DbOption = None) -> None:
+    """The kept cosignatures, newest checkpoint first (JSON), each checked again."""
+    with _clear_errors():
+        rows = _open(home, db).cosignatures()
+    typer.echo(json.dumps([{k: v for k, v in r.items() if k != "note"} for r in rows], indent=2))
 
 
 @ledger_app.command("prove")

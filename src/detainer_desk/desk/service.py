@@ -7,7 +7,7 @@ happens or none of it. The API, the UI and the CLI all call these methods and no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -68,6 +68,7 @@ from detainer_desk.desk.tables import (
     Office,
     Override,
     RefusalCount,
+    WitnessCosignature,
 )
 from detainer_desk.desk.tokens import (
     UiLogin,
@@ -89,9 +90,14 @@ from detainer_desk.errors import (
 from detainer_desk.law.decide import check_exceptions, declared_exceptions
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.ledger import tree as ledger_tree
+from detainer_desk.ledger.cosignatures import Witness, fetch_cosigned
+from detainer_desk.ledger.cosignatures import check_note as check_cosigned_note
+from detainer_desk.ledger.cosignatures import keep as keep_cosignature
+from detainer_desk.ledger.cosignatures import public_view as cosignature_view
 from detainer_desk.ledger.entries import append, lock_ledger
 from detainer_desk.ledger.keys import load_signing_key
 from detainer_desk.ledger.log import make_checkpoint, prove_consistency, prove_inclusion
+from detainer_desk.ledger.standalone import VerificationError
 from detainer_desk.request.document import ExceptionEstablished, RequestDocument, parse_request
 from detainer_desk.request.forbidden import forbidden_categories, strip_forbidden_fields
 from detainer_desk.vocabulary import Action, Effect, WarrantKind
@@ -1088,6 +1094,77 @@ class Desk:
         key = load_signing_key(self.settings.signing_key_path)
         with self._transaction() as session:
             return make_checkpoint(session, self.settings.log_origin, key, self.clock.now()).note
+
+    def fetch_cosignatures(
+        self,
+        witnesses: Sequence[Witness],
+        fetch: Callable[[Witness], str] = fetch_cosigned,
+    ) -> list[dict[str, Any]]:
+        """Ask each witness for what it cosigned; keep (and ledger) each note that checks.
+
+        A note that fails any check (witness key, desk key, this ledger's root) is not kept.
+        Returns one result per witness: kept, already kept, refused or unreachable.
+        """
+        desk_vkey = self.settings.public_key_path.read_text()
+        results: list[dict[str, Any]] = []
+        for witness in witnesses:
+            result: dict[str, Any] = {"witness": witness.url}
+            try:
+                note = fetch(witness)
+            except (OSError, ValueError) as exc:
+                results.append({**result, "status": "unreachable", "reason": str(exc)[:500]})
+                continue
+            with self._transaction() as session:
+                try:
+                    fields = check_cosigned_note(session, note, witness.vkey, desk_vkey)
+                except VerificationError as exc:
+                    results.append({**result, "status": "refused", "reason": str(exc)[:500]})
+                    continue
+                now = self.clock.now()
+                row, new = keep_cosignature(session, fields, witness.url, now)
+                if new:
+                    append(
+                        session,
+                        "cosignature_kept",
+                        "admin",
+                        now,
+                        {
+                            "cosignature": row.id,
+                            "witness": row.witness_name,
+                            "key_id": row.key_id,
+                            "tree_size": row.tree_size,
+                            "root": row.root_hash,
+                        },
+                    )
+                results.append(
+                    {
+                        **result,
+                        "status": "kept" if new else "already kept",
+                        "id": row.id,
+                        "name": row.witness_name,
+                        "tree_size": row.tree_size,
+                    }
+                )
+        return results
+
+    def cosignatures(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest kept cosignatures (public), each checked again as it is shown."""
+        desk_vkey = self.settings.public_key_path.read_text()
+        with self.sessions() as session:
+            rows = session.execute(
+                select(WitnessCosignature)
+                .order_by(WitnessCosignature.tree_size.desc(), WitnessCosignature.id.desc())
+                .limit(limit)
+            ).scalars()
+            return [cosignature_view(row, desk_vkey, session) for row in rows]
+
+    def cosigned_note(self, cosignature_id: int) -> str:
+        check_id(cosignature_id, "cosignature_id", "cosignature")
+        with self.sessions() as session:
+            row = session.get(WitnessCosignature, cosignature_id)
+            if row is None:
+                raise NotFoundError(f"no cosignature {cosignature_id}", field="cosignature_id")
+            return row.note
 
     def latest_checkpoint(self) -> str:
         with self._transaction() as session:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from detainer_desk.errors import InputError
 
@@ -97,6 +97,17 @@ class DeskSettings(BaseSettings):
             ) from None
         return value
 
+    witnesses: Annotated[tuple[tuple[str, Path], ...], NoDecode] = Field(
+        (),
+        description="Witnesses whose cosignatures the desk fetches: comma-separated URL|KEYFILE "
+        "entries (the witness's base URL and its witness.pub), e.g. http://w1:8100|/etc/w1.pub.",
+    )
+
+    @field_validator("witnesses", mode="before")
+    @classmethod
+    def _witness_list(cls, value: Any) -> Any:
+        return parse_witnesses(value) if isinstance(value, str) else value
+
     @property
     def db_url(self) -> str:
         return self.db or f"sqlite:///{(self.home / 'desk.db').resolve()}"
@@ -172,3 +183,19 @@ def build(cls: type[DeskSettings], values: dict[str, Any]) -> DeskSettings:
             f"DETAINER_DESK_{field.upper()}): {first['msg']}",
             field=field,
         ) from None
+
+
+MAX_WITNESSES = 20
+
+
+def parse_witnesses(value: str) -> tuple[tuple[str, Path], ...]:
+    """`URL|KEYFILE` entries separated by commas, e.g. `http://w1:8100|/etc/w1.pub`."""
+    entries = [part.strip() for part in value.split(",") if part.strip()]
+    if len(entries) > MAX_WITNESSES or any(entry.count("|") != 1 for entry in entries):
+        raise InputError(
+            f"DETAINER_DESK_WITNESSES takes at most {MAX_WITNESSES} comma-separated "
+            "URL|KEYFILE entries, e.g. http://witness.example:8100|/etc/witness.pub",
+            field="witnesses",
+        )
+    pairs = [entry.split("|") for entry in entries]
+    return tuple((url.strip(), Path(key.strip())) for url, key in pairs)

@@ -315,3 +315,22 @@ class Checkpoint(Base):
     root_hash: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text)  # the signed note, as published
     made_at: Mapped[datetime]
+
+
+class WitnessCosignature(Base):
+    """A checkpoint of this desk as a witness cosigned it, fetched from the witness and checked
+    (desk signature, root in this ledger, the witness's cosignature) before it was kept.
+    Append-only (migration 0007) and sealed in the ledger like the business tables."""
+
+    __tablename__ = "cosignatures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    note_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    witness_name: Mapped[str] = mapped_column(String(200))
+    key_id: Mapped[str] = mapped_column(String(8))  # hex, the C2SP key ID
+    witness_key: Mapped[str] = mapped_column(String(400))  # its verifier key (name+id+key)
+    url: Mapped[str] = mapped_column(String(2000))
+    tree_size: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[str] = mapped_column(String(64))  # hex
+    cosigned_at: Mapped[datetime]  # the witness's timestamp
+    fetched_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text)  # the cosigned note, exactly as fetched

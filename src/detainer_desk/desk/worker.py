@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from detainer_desk.desk.outbox import NetworkTransport, Transport, deliver_due
 from detainer_desk.desk.service import Desk
+from detainer_desk.ledger.cosignatures import configured
 
 log = logging.getLogger("detainer_desk.worker")
 
@@ -95,6 +96,8 @@ def run_worker(
                 last_clock = now
             if once or now - last_checkpoint >= schedule.checkpoint_every:
                 desk.checkpoint()
+                if desk.settings.witnesses:  # what the witnesses cosigned so far, checked
+                    desk.fetch_cosignatures(configured(desk.settings.witnesses))
                 last_checkpoint = now
             health.succeeded()
         except Exception as exc:  # keep the worker alive; the next pass retries

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from detainer_desk.desk.tables import Checkpoint, LedgerEntry
 from detainer_desk.errors import NotFoundError
 from detainer_desk.ledger import tree
+from detainer_desk.ledger.cosignatures import check_stored
 from detainer_desk.ledger.entries import GENESIS, chain_hash, leaf_hash
 from detainer_desk.ledger.keys import KEY_NAME
 from detainer_desk.ledger.rows import check_sealed, check_tables
@@ -81,6 +82,7 @@ class Verified:
     older_size: int | None
     rows: int = 0  # business rows re-derived and matched against the ledger
     rows_bound: bool = True  # False: the ledger predates row sealing (tables not checked)
+    cosignatures: int = 0  # witness cosignatures kept by the desk, each checked again
 
 
 def verify_database(
@@ -113,8 +115,14 @@ def verify_database(
         check_consistency(merkle, prior, newest)
     _check_tree_state(session, [r.leaf_hash for r in rows])
     tables = check_tables(session, entries)
+    cosigned = check_stored(session, vkey)
     return Verified(
-        len(entries), newest.size, prior.size if prior else None, tables.rows, tables.bound
+        len(entries),
+        newest.size,
+        prior.size if prior else None,
+        tables.rows,
+        tables.bound,
+        cosigned,
     )
 
 

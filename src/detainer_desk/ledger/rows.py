@@ -42,6 +42,7 @@ from detainer_desk.desk.tables import (
     Notification,
     Office,
     Override,
+    WitnessCosignature,
 )
 from detainer_desk.ledger.standalone import VerificationError
 
@@ -59,6 +60,7 @@ COVERED: tuple[type[Base], ...] = (
     Alarm,
     Office,
     ApiToken,
+    WitnessCosignature,
 )
 COVERED_TABLES = {model.__tablename__: model for model in COVERED}
 PENDING = "ledger_pending_rows"  # session.info key: {(table, id): instance or None (deleted)}

@@ -31,6 +31,7 @@ def report_from_desk(
         made_at=desk.clock.now(),
         checkpoint=checkpoint,
         public_key=desk.settings.public_key_path.read_text().strip(),
+        cosignatures=tuple(desk.cosignatures(limit=10)),
     )
 
 

@@ -46,6 +46,8 @@ class Report:
     checkpoint: str
     public_key: str
     tables: tuple[Suppressed, ...]
+    # witnesses' cosignatures the desk kept (ledger.cosignatures.public_view), newest first
+    cosignatures: tuple[dict[str, Any], ...] = ()
 
     def records(self) -> list[dict[str, Any]]:
         """One row per published cell: `count` is null when withheld, `shown` is what to print."""
@@ -98,6 +100,7 @@ def make_report(
     made_at: datetime,
     checkpoint: str,
     public_key: str,
+    cosignatures: tuple[dict[str, Any], ...] = (),
 ) -> Report:
     return Report(
         title,
@@ -109,6 +112,7 @@ def make_report(
         checkpoint,
         public_key,
         tuple(suppress(t) for t in tables),
+        cosignatures,
     )
 
 
