@@ -43,6 +43,8 @@ class Target:
 
 LAW_TESTS = (
     "tests/test_engine.py",
+    "tests/test_facts.py",
+    "tests/test_provisions.py",
     "tests/test_hold_limit.py",
     "tests/test_policy_check.py",
     "tests/test_law_guards.py",
