@@ -214,3 +214,38 @@ def test_released_after_conviction(reason: str | None, value: bool, unknown: boo
     result = facts([], release_reason=reason)
     assert result.context["booking"]["released_after_conviction"] is value
     assert ("booking.released_after_conviction" in result.unknown) is unknown
+
+
+# FED_I247A_GUIDANCE: I-247D/N/X "may not be issued after April 2, 2017". (One dated later is
+# refused at the edge by parse_request, so it never reaches derive_facts.)
+@pytest.mark.parametrize(
+    ("form", "issued_on", "received_at", "after", "unknown"),
+    [
+        ("I-247D", "2017-04-02", "2017-09-27T08:30:00-06:00", False, False),  # the last day
+        ("I-247N", None, "2017-04-02T23:30:00-06:00", False, False),  # arrived by the last day
+        ("I-247X", None, "2017-04-03T00:30:00-06:00", False, True),  # after it, no issue date
+        ("I-247A", None, "2017-09-27T08:30:00-06:00", False, False),  # not a withdrawn form
+    ],
+)
+def test_form_issued_after_withdrawal(
+    form: str, issued_on: str | None, received_at: str, after: bool, unknown: bool
+) -> None:
+    doc = article_request(received_at=received_at)
+    doc["request"].update(form=form, issued_on=issued_on)
+    doc["booking"]["release_date_public"] = False
+    result = derive_facts(parse_request(doc), date(2017, 9, 27), ZoneInfo("America/Denver"))
+    assert result.context["request"]["form_issued_after_withdrawal"] is after
+    assert result.unknown == (
+        frozenset({"request.form_issued_after_withdrawal"}) if unknown else frozenset()
+    )
+
+
+def test_withdrawal_day_is_read_on_the_jails_calendar() -> None:
+    # 03:00 UTC on 3 April is still 2 April (21:00 MDT) in Denver: received by the last day.
+    doc = article_request(received_at="2017-04-03T03:00:00+00:00")
+    doc["request"].update(form="I-247D", issued_on=None)
+    document = parse_request(doc)
+    denver = derive_facts(document, date(2017, 9, 27), ZoneInfo("America/Denver"))
+    utc = derive_facts(document, date(2017, 9, 27), ZoneInfo("UTC"))
+    assert "request.form_issued_after_withdrawal" not in denver.unknown
+    assert "request.form_issued_after_withdrawal" in utc.unknown

@@ -95,15 +95,77 @@ def test_scope_actions(scope: str, actions: frozenset[Action]) -> None:
 def test_context_reads_walks_attributes_and_has() -> None:
     policy = permit(
         "context.booking.released_after_conviction && context has request.form"
-        ' && (context.request.form == "I-247A" || [1, 2].contains(3))'
+        ' && (context.agency.kind == "sheriff" || [1, 2].contains(3))'
         ' && principal.name == "x"'
     )
     assert context_reads(policy["conditions"]) == {
         "booking.released_after_conviction",
         "request",
         "request.form",
+        "agency.kind",
     }
+    only_has = permit("context has interview.declined")
+    assert context_reads(only_has["conditions"]) == {"interview", "interview.declined"}
+    two = [
+        {".": {"left": {"Var": "context"}, "attr": "a"}},
+        {"has": {"left": {"Var": "context"}, "attr": "b"}},
+    ]
+    assert context_reads(two) == {"a", "b"}
     assert context_reads([]) == set() and context_reads({"Value": 1}) == set()
+
+
+def test_a_policy_without_annotations_lacks_its_id() -> None:
+    bare = est("permit(principal, action, resource)", notes="")
+    assert "annotations" not in bare
+    err = error(bare)
+    assert str(err).startswith("xpack: rule '<policy without @id>' lacks @id;")
+
+
+SHERIFF = 'context.agency.kind == "sheriff"'
+
+
+def test_agency_is_read_and_summarised() -> None:
+    both = f'{SHERIFF} || "police" == context.agency.kind'
+    p = provision_from_est("xpack", permit(both, notes=NOTES + ' @agency("sheriff, police")'))
+    assert p.agencies == frozenset({"sheriff", "police"})
+    assert p.summary()["agency"] == "police,sheriff"
+    assert "agency" not in provision_from_est("xpack", permit()).summary()
+
+
+@pytest.mark.parametrize(
+    ("condition", "agency", "message"),
+    [
+        (
+            SHERIFF,
+            None,
+            "xpack: rule 'x.rule' tests context.agency.kind (sheriff) but names no agency; "
+            'add @agency("sheriff")',
+        ),
+        (
+            SHERIFF,
+            "sheriff, mayor, court",
+            "xpack: rule 'x.rule': @agency names court, mayor; use "
+            "sheriff, department_of_correction, police, probation, state_prison",
+        ),
+        (
+            SHERIFF,
+            " , ",
+            "xpack: rule 'x.rule': @agency names nothing; use "
+            "sheriff, department_of_correction, police, probation, state_prison",
+        ),
+        (
+            SHERIFF,
+            "sheriff,probation,police",
+            "xpack: rule 'x.rule' is @agency('sheriff,probation,police') but its condition does "
+            'not test context.agency.kind == "police"; a rule the law binds to one agency must '
+            "apply only there",
+        ),
+    ],
+)
+def test_agency_errors(condition: str, agency: str | None, message: str) -> None:
+    notes = NOTES if agency is None else f'{NOTES} @agency("{agency}")'
+    err = error(permit(condition, notes=notes))
+    assert str(err) == message and (err.pack, err.rule) == ("xpack", "x.rule")
 
 
 def test_missing_annotation_names_it_and_the_list() -> None:
