@@ -529,3 +529,45 @@ def test_failures_are_ledgered_attempt_by_attempt(
     assert alarm is not None and alarm.request_pk == 1
     assert "(last: ConnectionRefusedError" in alarm.message
     assert alarm.due_at == datetime(2017, 9, 28, 20, 0, tzinfo=UTC)
+
+
+def test_a_webhook_posts_the_message_as_json_with_its_key() -> None:
+    """A real HTTP receiver on a port the OS picks: body, headers, and the status back."""
+    import json
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from detainer_desk.desk.outbox import Message
+
+    received: list[tuple[str, str, dict[str, str], bytes]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.command, self.path, dict(self.headers), body))
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ice/notify"
+        transport = NetworkTransport("127.0.0.1", 25, "d@x", timeout=5.0)
+        message = Message("release-1-B-7", "Release notification", "Body.\n", START)
+        assert transport.send("webhook", url, message) == "HTTP 202"
+    finally:
+        server.shutdown()
+        server.server_close()
+    ((method, path, headers, body),) = received
+    assert (method, path) == ("POST", "/ice/notify")
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Idempotency-Key"] == "release-1-B-7"
+    assert json.loads(body) == {
+        "key": "release-1-B-7",
+        "subject": "Release notification",
+        "body": "Body.\n",
+        "release_at": "2017-09-27T21:00:00+00:00",
+    }
