@@ -69,7 +69,11 @@ TARGETS = (
     Target(
         "desk.holdclock",
         ("desk/holdclock.py",),
-        ("tests/desk/test_holdclock.py", "tests/desk/test_end_to_end.py"),
+        (
+            "tests/desk/test_holdclock.py",
+            "tests/desk/test_end_to_end.py",
+            "tests/desk/test_law_edges.py",
+        ),
         10,
     ),
     Target(

@@ -212,6 +212,7 @@ def test_an_alarm_without_a_due_time_is_ledgered_as_null(
         assert raise_alarm(session, booking, None, "k", "m", None, clock.now()) is False
     entries: list[dict[str, Any]] = _alarm_entries(desk)
     assert len(entries) == 1  # the second call found the first alarm and wrote nothing
+    assert (entries[0]["kind"], entries[0]["actor"]) == ("alarm_raised", "hold_clock")
     assert entries[0]["data"] == {
         "alarm": 1,
         "booking": 1,
