@@ -43,6 +43,8 @@ class Target:
 
 LAW_TESTS = (
     "tests/test_engine.py",
+    "tests/test_facts.py",
+    "tests/test_provisions.py",
     "tests/test_hold_limit.py",
     "tests/test_policy_check.py",
     "tests/test_law_guards.py",
@@ -67,7 +69,11 @@ TARGETS = (
     Target(
         "desk.holdclock",
         ("desk/holdclock.py",),
-        ("tests/desk/test_holdclock.py", "tests/desk/test_end_to_end.py"),
+        (
+            "tests/desk/test_holdclock.py",
+            "tests/desk/test_end_to_end.py",
+            "tests/desk/test_law_edges.py",
+        ),
         10,
     ),
     Target(

@@ -88,3 +88,97 @@ def test_window_counted_from_receipt_needs_the_receipt_time() -> None:
     assert unknown is not None and unknown.ends_at == release  # nothing to count from
     aware = action_decision(*args, datetime.fromisoformat("2025-01-07T14:00:00+00:00")).hold_limit
     assert aware is not None and aware.ends_at == datetime(2025, 1, 9, 9)  # read on NC's clock
+
+
+def test_reasons_name_the_cites_with_their_verb() -> None:
+    denver = decide(article_request(), on=date(2017, 9, 27))
+    assert [(a.action.value, a.effect.value, a.reason) for a in denver.actions] == [
+        ("hold_beyond_release", "deny", "denied by D.R.M.C. § 28-253 (Ord. 940-17)"),
+        (
+            "notify_release",
+            "permit",
+            "permitted by D.R.M.C. § 28-253 (Ord. 940-17), as passed with the Mayor's amendments",
+        ),
+        ("allow_in_person_interview", "deny", "denied by D.R.M.C. § 28-252(a)"),
+        ("allow_remote_interview", "permit", "permitted by D.R.M.C. § 28-252(b)"),
+    ]
+    texas = decide(article_request(jurisdiction="texas"), on=date(2017, 9, 27))
+    notify = texas.action("notify_release")
+    assert notify.required and notify.reason == (
+        "required by Tex. Code Crim. Proc. art. 2.251(a)(1) (SB 4, 2017; art. 2A.060 from 2025); "
+        "Tex. Gov't Code § 752.053(b)(3)"
+    )
+
+
+def test_missing_fact_and_default_reasons() -> None:
+    doc = article_request(jurisdiction="new-york-city", agency={"kind": "department_of_correction"})
+    doc["request"]["warrant_kind"] = "judicial_criminal_warrant"
+    doc["booking"]["convictions"] = None
+    decision = decide(doc, on=date(2017, 9, 27))
+    assert decision.action("hold_beyond_release").reason == (
+        "the answer depends on facts the request does not give "
+        "(booking.nyc_violent_or_serious_ever, booking.nyc_violent_or_serious_within_5_years); "
+        "holds are never decided on a guess"
+    )
+    assert decision.action("notify_release").reason == (
+        "the answer depends on facts the request does not give "
+        "(booking.nyc_violent_or_serious_within_5_years); review before acting"
+    )
+    interview = decision.action("allow_in_person_interview")  # the pack's default, no rule
+    assert (interview.effect, interview.by_default, interview.reason) == (
+        Effect.permit,
+        True,
+        "no provision in force restricts in-person interviews",
+    )
+
+
+def test_decision_json_is_indented_in_field_order_and_keeps_unicode() -> None:
+    text = decide(article_request(), on=date(2017, 9, 27)).to_json()
+    lines = text.splitlines()
+    assert lines[:5] == [
+        "{",
+        '  "format": "detainer-desk/decision/v1",',
+        '  "jurisdiction": "denver",',
+        '  "decided_on": "2017-09-27",',
+        '  "booking_id": "EXAMPLE-DEN-0001",',
+    ]
+    assert '"denied by D.R.M.C. § 28-253 (Ord. 940-17)"' in text and "\\u00a7" not in text
+
+
+def test_no_law_decision_document() -> None:
+    from detainer_desk.law.decide import decision_without_law
+    from detainer_desk.request.document import parse_request
+
+    decision = decision_without_law(parse_request(article_request()), date(2001, 1, 1), "none")
+    out = decision.to_dict()
+    assert (out["jurisdiction"], out["decided_on"], out["booking_id"], out["pack"]) == (
+        "denver",
+        "2001-01-01",
+        "EXAMPLE-DEN-0001",
+        None,
+    )
+    assert out["request"]["form"] == "I-247A" and out["request"]["kind"] == "detainer"
+    hold = out["actions"][0]
+    assert {k: hold[k] for k in ("action", "effect", "required", "by_default", "reason")} == {
+        "action": "hold_beyond_release",
+        "effect": "deny",
+        "required": False,
+        "by_default": True,
+        "reason": "no law in force: none",
+    }
+    assert (hold["provisions"], hold["conditions"], hold["hold_limit"], hold["missing_facts"]) == (
+        [],
+        [],
+        None,
+        [],
+    )
+
+
+def test_hold_limit_without_release_time_serialises_nulls() -> None:
+    doc = article_request(jurisdiction="texas")
+    doc["booking"].pop("release_eligible_at")
+    hold = decide(doc, on=date(2017, 9, 27)).action("hold_beyond_release")
+    assert hold.hold_limit is not None
+    out = hold.hold_limit.to_dict()
+    assert (out["hours"], out["starts_at"], out["ends_at"]) == (48, None, None)
+    assert out["note"] == "starts when the person becomes eligible for release"

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -111,3 +112,111 @@ def test_kept_after_eligibility_without_a_permitted_hold(
     assert alarm.due_at == datetime(2017, 9, 27, 20, 0, tzinfo=UTC)
     assert alarm.message == "still in custody after release eligibility with no permitted hold"
     assert desk.check_clock()["alarms_raised"] == 0  # once
+
+
+def test_two_holds_on_one_booking_raise_an_alarm_each_in_one_tick(
+    clock_desk: tuple[Desk, SettableClock],
+) -> None:
+    desk, clock = clock_desk
+    first = _texas_hold(desk, clock)
+    second = desk.receive_request(ADMIN, detainer("TX-1", "texas", TEXAS_OFFICE))["id"]
+    clock.set(DEADLINE - timedelta(hours=1))
+    assert desk.check_clock() == {"redecided": 0, "alarms_raised": 2}
+    clock.set(DEADLINE)
+    assert desk.check_clock() == {"redecided": 0, "alarms_raised": 2}
+    assert sorted((a.request_pk, a.kind) for a in _alarms(desk)) == [
+        (first, "hold_deadline_approaching"),
+        (first, "hold_deadline_passed"),
+        (second, "hold_deadline_approaching"),
+        (second, "hold_deadline_passed"),
+    ]
+
+
+def test_a_request_without_a_hold_does_not_stop_the_next_ones_clock(
+    clock_desk: tuple[Desk, SettableClock],
+) -> None:
+    desk, clock = clock_desk
+    desk.record_event(ADMIN, booked("TX-1", "texas"))
+    ask = detainer("TX-1", "texas", TEXAS_OFFICE)
+    ask["request"].update(
+        {"kind": "information_request", "form": "other", "warrant_kind": "none"},
+        information_sought=["release_date"],
+        probable_cause_bases=[],
+    )
+    desk.receive_request(ADMIN, ask)  # asks no hold: the clock passes over it
+    hold = desk.receive_request(ADMIN, detainer("TX-1", "texas", TEXAS_OFFICE))["id"]
+    clock.set(datetime(2017, 9, 27, 20, 0, tzinfo=UTC))
+    desk.record_event(ADMIN, event("TX-1", "release_eligible", "2017-09-27T14:00:00"))
+    clock.set(DEADLINE)
+    assert desk.check_clock()["alarms_raised"] == 1
+    assert [(a.request_pk, a.kind) for a in _alarms(desk)] == [(hold, "hold_deadline_passed")]
+
+
+def test_each_booking_kept_past_eligibility_gets_its_own_alarm(
+    clock_desk: tuple[Desk, SettableClock],
+) -> None:
+    desk, clock = clock_desk
+    for booking in ("DEN-1", "DEN-2"):
+        desk.record_event(ADMIN, booked(booking, "denver"))
+        desk.record_event(ADMIN, event(booking, "release_eligible", "2017-09-27T06:00:00"))
+    clock.set(datetime(2017, 9, 27, 14, 0, tzinfo=UTC))  # 08:00 MDT: two hours past
+    assert desk.check_clock()["alarms_raised"] == 2
+    entries: list[dict[str, Any]] = _alarm_entries(desk)
+    assert [e["data"]["kind"] for e in entries] == ["held_after_release_eligible"] * 2
+    alarms = _alarms(desk)
+    assert [e["data"]["booking"] for e in entries] == [a.booking_pk for a in alarms]
+    assert [e["data"]["due_at"] for e in entries] == ["2017-09-27T12:00:00+00:00"] * 2
+
+
+def test_law_changes_at_the_jails_midnight_for_people_still_in_custody(
+    clock_desk: tuple[Desk, SettableClock],
+) -> None:
+    """Denver's Ord. 940-17 takes effect 28 Aug 2017: at 00:00 MDT, 06:00 UTC."""
+    desk, clock = clock_desk
+    clock.set(datetime(2017, 8, 27, 18, 0, tzinfo=UTC))
+    for booking in ("D-1", "D-2", "D-3"):
+        desk.record_event(ADMIN, booked(booking, "denver", "2017-08-27T09:00:00"))
+        ask = detainer(booking, "denver", DENVER_OFFICE, "2017-08-27T10:00:00")
+        desk.receive_request(ADMIN, ask)
+    desk.record_event(ADMIN, event("D-2", "released", "2017-08-27T11:00:00"))
+    desk.record_event(ADMIN, event("D-3", "transferred", "2017-08-27T11:00:00", transferred_to="X"))
+    clock.set(datetime(2017, 8, 28, 5, 59, tzinfo=UTC))  # 23:59 on 27 Aug in Denver
+    assert desk.check_clock()["redecided"] == 0
+    clock.set(datetime(2017, 8, 28, 6, 0, tzinfo=UTC))
+    assert desk.check_clock()["redecided"] == 1  # D-1 only: D-2 and D-3 have left custody
+    assert desk.check_clock()["redecided"] == 0
+
+
+def test_no_law_in_force_is_not_redecided_every_tick(
+    clock_desk: tuple[Desk, SettableClock],
+) -> None:
+    desk, clock = clock_desk
+    clock.set(datetime(2001, 1, 1, 18, 0, tzinfo=UTC))
+    desk.record_event(ADMIN, booked("D-0", "denver", "2001-01-01T09:00:00"))
+    desk.receive_request(ADMIN, detainer("D-0", "denver", DENVER_OFFICE, "2001-01-01T10:00:00"))
+    clock.set(datetime(2001, 1, 2, 18, 0, tzinfo=UTC))
+    assert desk.check_clock()["redecided"] == 0
+
+
+def test_an_alarm_without_a_due_time_is_ledgered_as_null(
+    clock_desk: tuple[Desk, SettableClock],
+) -> None:
+    from detainer_desk.desk.holdclock import raise_alarm
+    from detainer_desk.desk.tables import Booking
+
+    desk, clock = clock_desk
+    desk.record_event(ADMIN, booked("DEN-1", "denver"))
+    with desk.sessions.begin() as session:
+        booking = session.execute(select(Booking)).scalar_one()
+        assert raise_alarm(session, booking, None, "k", "m", None, clock.now()) is True
+        assert raise_alarm(session, booking, None, "k", "m", None, clock.now()) is False
+    entries: list[dict[str, Any]] = _alarm_entries(desk)
+    assert len(entries) == 1  # the second call found the first alarm and wrote nothing
+    assert (entries[0]["kind"], entries[0]["actor"]) == ("alarm_raised", "hold_clock")
+    assert entries[0]["data"] == {
+        "alarm": 1,
+        "booking": 1,
+        "request": None,
+        "kind": "k",
+        "due_at": None,
+    }

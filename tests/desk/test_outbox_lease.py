@@ -395,3 +395,179 @@ def test_a_lease_ending_exactly_now_is_neither_the_holders_nor_free_to_take_yet(
         LEASE_LOST
     )
     assert smtp.messages == []
+
+
+def _ledger(desk: Desk, kind: str) -> list[dict[str, Any]]:
+    import json
+
+    with desk.sessions() as session:
+        bodies = session.execute(select(LedgerEntry.body).order_by(LedgerEntry.seq)).scalars()
+        entries = [json.loads(body) for body in bodies]
+    return [entry for entry in entries if entry["kind"] == kind]
+
+
+def test_queued_and_sent_are_ledgered_with_their_payloads(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    desk, clock = lease_desk
+    queued = _ledger(desk, "notification_queued")
+    assert [(e["actor"], e["data"]) for e in queued] == [
+        (
+            "supervisor:setup",
+            {"notification": i, "request": i, "release_at": "2017-09-28T14:00:00-06:00"},
+        )
+        for i in (1, 2, 3)
+    ]
+    deliver_due(desk.sessions, _transport(smtp), clock, desk.settings.zone)
+    sent = _ledger(desk, "notification_sent")
+    # Sent 21:00 UTC on 27 Sep, release 20:00 UTC on 28 Sep: 23 hours ahead.
+    accepted = f"accepted by {smtp.host}:{smtp.port}"
+    assert [(e["actor"], e["data"]) for e in sent] == [
+        (
+            "worker",
+            {
+                "notification": i,
+                "request": i,
+                "attempt": 1,
+                "channel": "email",
+                "result": accepted,
+                "lead_seconds": 82800,
+            },
+        )
+        for i in (1, 2, 3)
+    ]
+
+
+def test_a_release_during_the_send_is_the_lead_time_end(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    """Released at 14:50 Denver (20:50 UTC) while the notice was on its way at 21:00 UTC."""
+    desk, clock = lease_desk
+    lease = lease_due(desk.sessions, clock, "A", limit=1, lease=LEASE)[0]
+
+    def released_meanwhile(_: Lease) -> None:
+        desk.record_event(ADMIN, event("L0", "released", "2017-09-27T14:50:00"))
+        sending = _notes(desk)[0]
+        assert sending.not_in_time_reason == "released before the notification was delivered"
+
+    status = deliver_one(
+        desk.sessions, lease, _transport(smtp), clock, desk.settings.zone, released_meanwhile
+    )
+    assert status == "sent"
+    note = _notes(desk)[0]
+    assert note.lead_seconds == -600 and note.not_in_time_reason == "sent after the release"
+    assert _ledger(desk, "notification_sent")[0]["data"]["lead_seconds"] == -600
+
+
+def test_a_release_before_delivery_and_a_release_on_the_minute(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    desk, clock = lease_desk
+    lease_due(desk.sessions, clock, "A", limit=1, lease=LEASE)  # L0 is being sent
+    desk.record_event(ADMIN, event("L0", "released", "2017-09-27T14:30:00"))
+    desk.record_event(ADMIN, event("L1", "released", "2017-09-27T14:30:00"))  # still queued
+    notes = _notes(desk)
+    assert [n.status for n in notes] == ["sending", "queued", "queued"]
+    late = "released before the notification was delivered"
+    assert [n.not_in_time_reason for n in notes] == [late, late, None]
+    # L2 is sent at 21:01:01 UTC and released at exactly 15:01:01 Denver: a lead of 0 is in time.
+    clock.advance(LEASE + timedelta(seconds=1))
+    deliver_due(desk.sessions, _transport(smtp), clock, desk.settings.zone)
+    assert _notes(desk)[2].sent_at == datetime(2017, 9, 27, 21, 1, 1, tzinfo=UTC)
+    desk.record_event(ADMIN, event("L2", "released", "2017-09-27T15:01:01"))
+    note = _notes(desk)[2]
+    assert note.lead_seconds == 0 and note.not_in_time_reason is None
+
+
+def test_not_possible_is_ledgered_with_why(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    desk, clock = lease_desk
+    desk.record_event(ADMIN, event("L1", "released", "2017-09-27T14:50:00"))
+    deliver_due(desk.sessions, _transport(smtp), clock, desk.settings.zone)
+    why = "the person left custody before the notification could be delivered"
+    entries = _ledger(desk, "notification_not_possible")
+    assert [(e["actor"], e["data"]) for e in entries] == [
+        ("worker", {"notification": 2, "request": 2, "why": why})
+    ]
+
+
+def test_no_office_address_is_not_possible(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    desk, clock = lease_desk
+    desk.record_event(ADMIN, booked("L9", "denver"))
+    desk.receive_request(ADMIN, detainer("L9", "denver", "ICE ERO Nowhere Office"))
+    desk.record_event(ADMIN, event("L9", "release_eligible", "2017-09-28T14:00:00"))
+    assert deliver_due(desk.sessions, _transport(smtp), clock, desk.settings.zone) == {
+        "sent": 3,
+        "not_possible": 1,
+    }
+    why = "no delivery address is configured for the requesting office"
+    assert _notes(desk)[3].not_in_time_reason == why
+    assert _ledger(desk, "notification_not_possible")[0]["data"]["why"] == why
+
+
+def test_failures_are_ledgered_attempt_by_attempt(
+    lease_desk: tuple[Desk, SettableClock], closed_port: int
+) -> None:
+    from detainer_desk.desk.outbox import MAX_ATTEMPTS
+
+    desk, clock = lease_desk
+    dead = NetworkTransport("127.0.0.1", closed_port, "desk@county.example", timeout=2.0)
+    for _ in range(MAX_ATTEMPTS):
+        deliver_due(desk.sessions, dead, clock, desk.settings.zone)
+        clock.advance(timedelta(hours=1))  # past every back-off
+    failed = [e for e in _ledger(desk, "notification_failed") if e["data"]["notification"] == 1]
+    assert [e["data"]["attempt"] for e in failed] == list(range(1, 9))
+    assert [e["data"]["final"] for e in failed] == [False] * 7 + [True]
+    assert {e["actor"] for e in failed} == {"worker"}
+    assert {e["data"]["request"] for e in failed} == {1}
+    assert all(e["data"]["error"].startswith("ConnectionRefusedError") for e in failed)
+    with desk.sessions() as session:
+        alarm = session.execute(select(Alarm).order_by(Alarm.id)).scalars().first()
+    assert alarm is not None and alarm.request_pk == 1
+    assert "(last: ConnectionRefusedError" in alarm.message
+    assert alarm.due_at == datetime(2017, 9, 28, 20, 0, tzinfo=UTC)
+
+
+def test_a_webhook_posts_the_message_as_json_with_its_key() -> None:
+    """A real HTTP receiver on a port the OS picks: body, headers, and the status back."""
+    import json
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from detainer_desk.desk.outbox import Message
+
+    received: list[tuple[str, str, dict[str, str], bytes]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.command, self.path, dict(self.headers), body))
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ice/notify"
+        transport = NetworkTransport("127.0.0.1", 25, "d@x", timeout=5.0)
+        message = Message("release-1-B-7", "Release notification", "Body.\n", START)
+        assert transport.send("webhook", url, message) == "HTTP 202"
+    finally:
+        server.shutdown()
+        server.server_close()
+    ((method, path, headers, body),) = received
+    assert (method, path) == ("POST", "/ice/notify")
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Idempotency-Key"] == "release-1-B-7"
+    assert json.loads(body) == {
+        "key": "release-1-B-7",
+        "subject": "Release notification",
+        "body": "Body.\n",
+        "release_at": "2017-09-27T21:00:00+00:00",
+    }

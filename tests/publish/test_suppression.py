@@ -98,3 +98,56 @@ def test_a_simple_row_gets_a_complement() -> None:
     assert result.display(("2017", "a")) == "<5"
     assert ("2017", "b") in result.complementary  # else 39 - 7 - 30 = 2
     assert result.display(("2017", "c")) == "30"
+
+
+def test_a_missing_cell_counts_zero_in_its_totals() -> None:
+    table = CountTable("t", "t", "people", ["r1", "r2"], ["a", "b"], {("r1", "a"): 7})
+    assert table.value(("r2", "b")) == 0
+    assert table.value(("r1", TOTAL)) == 7 and table.value(("r2", TOTAL)) == 0
+    assert table.value((TOTAL, "a")) == 7 and table.value((TOTAL, "b")) == 0
+    assert table.value((TOTAL, TOTAL)) == 7
+    result = suppress(table)
+    assert result.primary == frozenset() and result.complementary == frozenset()
+    assert result.shown(("r2", "b")) == 0 and result.display(("r1", "a")) == "7"
+
+
+def test_a_single_row_withholds_the_smallest_interior_cells() -> None:
+    # Row 2017: a=2, b=7, c=30, d=6 (total 45). Column a (2 over a total of 2) makes both
+    # (2017, a) and (total, a) primary. Row 2017 then has one withheld cell: the smallest other
+    # interior count, d=6, is withheld (not the 45 total, not b=7); row "total" likewise loses
+    # (total, d). Columns d then hold two withheld cells each: nothing more is needed.
+    counts = {("2017", "a"): 2, ("2017", "b"): 7, ("2017", "c"): 30, ("2017", "d"): 6}
+    table = CountTable("t", "t", "people", ["2017"], ["a", "b", "c", "d"], counts)
+    result = suppress(table)
+    assert result.primary == {("2017", "a"), (TOTAL, "a")}
+    assert result.complementary == {("2017", "d"), (TOTAL, "d")}
+    assert [result.display(("2017", c)) for c in ("a", "b", "c", "d", TOTAL)] == [
+        "<5",
+        "7",
+        "30",
+        "suppressed",
+        "45",
+    ]
+    assert [result.shown(("2017", c)) for c in ("a", "b", "c", "d", TOTAL)] == [
+        None,
+        7,
+        30,
+        None,
+        45,
+    ]
+
+
+def test_exposed_cells_solves_across_rows_and_columns() -> None:
+    # r1: a=2, b=10 (12); r2: a=10, b=20 (30); columns a=12, b=30.
+    from detainer_desk.publish.suppression import exposed_cells
+
+    counts = {("r1", "a"): 2, ("r1", "b"): 10, ("r2", "a"): 10, ("r2", "b"): 20}
+    table = CountTable("t", "t", "people", ["r1", "r2"], ["a", "b"], counts)
+    primary = {("r1", "a")}
+    # With (r2, b)=20 shown: (r2, a) = 30 - 20 = 10, so (r1, a) = 12 - 10 = 2: exposed.
+    three = {("r1", "a"), ("r1", "b"), ("r2", "a")}
+    assert exposed_cells(table, primary, three) == [("r1", "a")]
+    # All four withheld: (r1, a) = x gives (r1, b) = 12 - x >= 5 and (r2, a) = 12 - x >= 5, and
+    # every x in 1..4 fits, so it cannot be worked out.
+    assert exposed_cells(table, primary, three | {("r2", "b")}) == []
+    assert exposed_cells(table, primary, set()) == []
