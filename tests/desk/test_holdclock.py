@@ -70,8 +70,8 @@ def test_hold_alarms_raised_on_time_once_each_and_ledgered(
     assert [a.kind for a in alarms] == ["hold_deadline_approaching", "hold_deadline_passed"]
     assert all(a.request_pk == request and a.due_at == DEADLINE for a in alarms)
     assert alarms[0].raised_at == DEADLINE - timedelta(hours=6)
-    assert alarms[0].message == f"hold ends {DEADLINE.isoformat()}"
-    assert alarms[1].message == f"hold deadline {DEADLINE.isoformat()} has passed; release now"
+    assert alarms[0].message == "the hold ends at the due time; prepare the release"
+    assert alarms[1].message == "the hold deadline (due time) has passed; release now"
     entries = _alarm_entries(desk)
     assert len(entries) == 2
     data = json.dumps(entries[1])
