@@ -182,3 +182,130 @@ def test_hold_limit_without_release_time_serialises_nulls() -> None:
     out = hold.hold_limit.to_dict()
     assert (out["hours"], out["starts_at"], out["ends_at"]) == (48, None, None)
     assert out["note"] == "starts when the person becomes eligible for release"
+
+
+def test_status_and_birthplace_are_answered_one_by_one() -> None:
+    """California: status may be sent (8 U.S.C. § 1373(a) limits restricting it), birthplace may
+    not (Cal. Gov. Code § 7284.6(e)); the combined action takes the stricter answer."""
+    doc = article_request(jurisdiction="california")
+    doc["request"].update(
+        kind="information_request",
+        form="other",
+        warrant_kind="none",
+        information_sought=["immigration_status", "birthplace"],
+        actions=["share_immigration_status_or_birthplace"],
+    )
+    doc["request"].pop("probable_cause_bases")
+    (share,) = decide(doc, on=date(2018, 3, 1)).to_dict()["actions"]
+    assert share["effect"] == "deny"
+    assert share["parts"] == [
+        {
+            "subject": "immigration_status",
+            "effect": "permit",
+            "reason": "not restricted: 8 U.S.C. § 1373(a) limits local restrictions on it; it is "
+            "a limit, not a grant of authority and not a duty to share",
+            "provisions": ["fed.8usc1373a.status-may-be-sent"],
+            "conditions": ["ca.gc.7284_6a1A.status-only-if-known"],
+        },
+        {
+            "subject": "birthplace",
+            "effect": "deny",
+            "reason": "denied by Cal. Gov. Code § 7284.6(a)(1)(A), (a)(1)(D), (e) (SB 54)",
+            "provisions": ["ca.gc.7284_6e.no-birthplace"],
+            "conditions": [],
+        },
+    ]
+    doc["request"]["information_sought"] = ["birthplace"]  # one subject: no parts
+    (alone,) = decide(doc, on=date(2018, 3, 1)).to_dict()["actions"]
+    assert "parts" not in alone and alone["effect"] == "deny"
+
+
+def test_a_window_from_receipt_says_how_it_was_counted() -> None:
+    from datetime import datetime
+
+    vs = default_library().version_set("north-carolina", date(2025, 1, 8))
+    required = Outcome(Effect.permit, ("nc.gs.162-62b1.hold-48h-from-receipt",), False)
+    args = (vs, Action.hold_beyond_release, required, (), Form.I_247A)
+    cite = "G.S. 162-62(b1) (HB 10, 2024)"
+    counted = (
+        "48 hours counted from receipt of the request (2025-01-07T09:00:00); the hold ends at "
+        "release eligibility when that comes later (then there is no hold)"
+    )
+    eligible, received = datetime(2025, 1, 8, 10), datetime(2025, 1, 7, 9)
+    limit = action_decision(*args, eligible, received).hold_limit
+    assert limit is not None and limit.to_dict() == {
+        "hours": 48,
+        "excludes_weekends_and_holidays": False,
+        "starts_at": "2025-01-08T10:00:00",
+        "ends_at": "2025-01-09T09:00:00",  # 48 h after receipt, 9:00 on 9 January
+        "cite": cite,
+        "note": counted,
+    }
+    not_yet = action_decision(*args, None, received).hold_limit
+    assert not_yet is not None and not_yet.to_dict() == {
+        "hours": 48,
+        "excludes_weekends_and_holidays": False,
+        "starts_at": None,
+        "ends_at": None,
+        "cite": cite,
+        "note": counted,
+    }
+    unknown = action_decision(*args, eligible).hold_limit
+    assert unknown is not None and unknown.to_dict() == {
+        "hours": 48,
+        "excludes_weekends_and_holidays": False,
+        "starts_at": "2025-01-08T10:00:00",
+        "ends_at": "2025-01-08T10:00:00",
+        "cite": cite,
+        "note": "counted from receipt of the request, whose time is unknown: no hold past release",
+    }
+
+
+def test_an_unknown_exception_names_the_known_ones() -> None:
+    import pytest
+
+    from detainer_desk.errors import InputError
+
+    def shown(exception: str) -> dict[str, str]:
+        return {"exception": exception, "determined_by": "counsel", "determined_on": "2017-09-27"}
+
+    proof = "tx.ccp.2_251b.proof-exception"
+    for jurisdiction, established, known in (
+        ("denver", [shown("made.up")], "none"),
+        ("texas", [shown(proof), shown("made.up")], proof),
+    ):
+        doc = article_request(jurisdiction=jurisdiction)
+        doc["exceptions_established"] = established
+        with pytest.raises(InputError) as caught:
+            decide(doc, on=date(2017, 9, 27))
+        i = len(established) - 1
+        assert str(caught.value) == (
+            f"exceptions_established[{i}].exception 'made.up' is not an exception of "
+            f"{jurisdiction}; known: {known}"
+        )
+        assert caught.value.field == f"exceptions_established.{i}.exception"
+
+
+def test_the_law_day_is_the_jails_calendar_day() -> None:
+    """Denver's Ord. 940-17 version starts 28 Aug 2017. 05:30 UTC on 28 Aug is 23:30 on the
+    27th in Denver (the pack's zone), but 01:30 on the 28th for an agency on New York time."""
+    from datetime import datetime
+
+    from detainer_desk.law.decide import decision_day, local_date
+    from detainer_desk.request.document import parse_request
+
+    library = default_library()
+    instant = datetime.fromisoformat("2017-08-28T05:30:00+00:00")
+    doc = article_request(received_at="2017-08-28T05:30:00+00:00")
+    document = parse_request(doc)
+    assert decision_day(document, instant, library) == date(2017, 8, 27)
+    assert decision_day(document, None, library) == date(2017, 8, 27)  # the day received
+    assert decision_day(document, date(2017, 9, 1), library) == date(2017, 9, 1)
+    eastern = parse_request({**doc, "agency": {**doc["agency"], "time_zone": "America/New_York"}})
+    assert decision_day(eastern, instant, library) == date(2017, 8, 28)
+    before = decide(doc, on=instant).pack
+    after = decide(doc, on=datetime.fromisoformat("2017-08-28T06:00:00+00:00")).pack
+    assert before is not None and after is not None
+    assert before.version < after.version  # the instant is read on the jail's calendar
+    naive = datetime(2017, 8, 28, 0, 30)  # written without offset: local already
+    assert local_date(naive, library.pack("denver").manifest.zone) == date(2017, 8, 28)

@@ -151,3 +151,24 @@ def test_exposed_cells_solves_across_rows_and_columns() -> None:
     # every x in 1..4 fits, so it cannot be worked out.
     assert exposed_cells(table, primary, three | {("r2", "b")}) == []
     assert exposed_cells(table, primary, set()) == []
+
+
+def test_a_cell_given_away_across_lines_gets_one_more_complement() -> None:
+    # r0: c0=5, c1=1 (6); r1: c0=9, c1=9 (18); columns 14 and 10; grand total 24.
+    # Primary: (r0, c1)=1. Single unknowns: row r0 withholds (r0, c0)=5, column c0 (r1, c0)=9,
+    # column c1 (r1, c1)=9 (interior before totals). All four interior cells are now withheld,
+    # yet (r0, c0) >= 5 and the r0 total 6 leave (r0, c1) = 1 exactly: exposed. The line next to
+    # it with a cell left is row r0: its total 6 is withheld; the totals column then has one
+    # withheld cell, so (r1, total)=18 goes too (smaller than 24). Now (r0, c1) can be 1..4.
+    counts = {("r0", "c0"): 5, ("r0", "c1"): 1, ("r1", "c0"): 9, ("r1", "c1"): 9}
+    table = CountTable("t", "t", "people", ["r0", "r1"], ["c0", "c1"], counts)
+    result = suppress(table)
+    assert result.primary == {("r0", "c1")}
+    assert result.complementary == {
+        ("r0", "c0"),
+        ("r1", "c0"),
+        ("r1", "c1"),
+        ("r0", TOTAL),
+        ("r1", TOTAL),
+    }
+    assert [result.display((TOTAL, c)) for c in ("c0", "c1", TOTAL)] == ["14", "10", "24"]
