@@ -25,9 +25,9 @@ print("HEAVY:" + ",".join(heavy))
 """
 
 
-def _heavy_after(*args: str) -> list[str]:
+def _heavy_after(*args: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
     result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
+        [sys.executable, "-c", PROBE.format(heavy=heavy), *args],
         capture_output=True,
         text=True,
         check=False,
@@ -39,6 +39,18 @@ def _heavy_after(*args: str) -> list[str]:
 
 def test_help_imports_no_heavy_library() -> None:
     assert _heavy_after("--help") == []
+
+
+def test_help_does_not_load_the_policy_engine() -> None:
+    # Commands registered at start-up (coverage, safe-city, classify …) load the engine, the
+    # request models and the packs only when they run.
+    engine = (
+        "detainer_desk.law.engine",
+        "detainer_desk.law.pack",
+        "detainer_desk.request.document",
+    )
+    assert _heavy_after("--help", heavy=engine) == []
+    assert "detainer_desk.law.engine" in _heavy_after("policy", "list", heavy=engine)
 
 
 def test_decide_imports_no_heavy_library() -> None:

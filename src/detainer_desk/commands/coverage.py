@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from detainer_desk.commands.common import _clear_errors, _console
-from detainer_desk.coverage import Coverage, HoldStance, coverage
 from detainer_desk.edge import parse_day
-from detainer_desk.law.decide import default_library
 
-STYLE: dict[HoldStance, str] = {
-    HoldStance.required: "bold white on dark_red",
-    HoldStance.permitted: "black on dark_orange",
-    HoldStance.judicial_warrant_only: "white on blue",
-    HoldStance.forbidden: "white on dark_green",
-    HoldStance.no_authority: "black on grey70",
-    HoldStance.unsettled: "black on yellow",
-    HoldStance.not_encoded: "dim",
+if TYPE_CHECKING:  # the engine is imported only when the command runs (start-up)
+    from detainer_desk.coverage import Coverage
+
+# By HoldStance value (a StrEnum, so its members look these up directly).
+STYLE: dict[str, str] = {
+    "required": "bold white on dark_red",
+    "permitted": "black on dark_orange",
+    "judicial_warrant_only": "white on blue",
+    "forbidden": "white on dark_green",
+    "no_authority": "black on grey70",
+    "unsettled": "black on yellow",
+    "not_encoded": "dim",
 }
 
 
@@ -42,6 +44,8 @@ def tile_map(result: Coverage) -> Text:
 
 
 def _legend() -> str:
+    from detainer_desk.coverage import HoldStance
+
     return "  ".join(f"{s.short} = {s.label}" for s in HoldStance)
 
 
@@ -88,6 +92,9 @@ def register(policy_app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Every state and encoded place: what law, since when, its confidence, and holds."""
+        from detainer_desk.coverage import coverage
+        from detainer_desk.law.decide import default_library
+
         with _clear_errors():
             result = coverage(parse_day(on, "--on"), default_library())
         if as_json:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from detainer_desk.commands.common import _clear_errors, _console
-from detainer_desk.law.decide import default_library
-from detainer_desk.safecity import SafeCityReport, safe_city, to_csv
+
+if TYPE_CHECKING:  # the engine is imported only when the command runs (start-up)
+    from detainer_desk.safecity import SafeCityReport
 
 SHOWN_ACTIONS = (
     ("hold_beyond_release", "hold past release"),
@@ -63,6 +64,9 @@ def register(app: typer.Typer) -> None:
         as_csv: Annotated[bool, typer.Option("--csv", help="One CSV row per area.")] = False,
     ) -> None:
         """ICE's "Operation Safe City" (Sept 2017): each area's claimed count and its law."""
+        from detainer_desk.law.decide import default_library
+        from detainer_desk.safecity import safe_city, to_csv
+
         with _clear_errors():
             report = safe_city(default_library())
         if as_json:
