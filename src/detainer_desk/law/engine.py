@@ -157,30 +157,22 @@ def _hold_limit_from_receipt(
     received_at: datetime | None,
 ) -> HoldLimit:
     """A window counted from receipt of the request (North Carolina, HB 10 of 2024)."""
+    ends: datetime | None
     if received_at is None:  # nothing to count from: no time past release (never on a guess)
         note = "counted from receipt of the request, whose time is unknown: no hold past release"
-        return HoldLimit(
+        ends = release_eligible_at
+    else:
+        note = (
+            f"{window.hours} hours counted from receipt of the request "
+            f"({received_at.isoformat()}); the hold ends at release eligibility when that comes "
+            "later (then there is no hold)"
+        )
+        ends = release_eligible_at and hold_ends_from_receipt(
+            _on_one_clock(received_at, release_eligible_at, vs),
+            release_eligible_at,
             window.hours,
             window.excludes_weekends_and_holidays,
-            release_eligible_at,
-            release_eligible_at,
-            window.cite,
-            note,
         )
-    note = (
-        f"{window.hours} hours counted from receipt of the request ({received_at.isoformat()}); "
-        "the hold ends at release eligibility when that comes later (then there is no hold)"
-    )
-    if release_eligible_at is None:
-        return HoldLimit(
-            window.hours, window.excludes_weekends_and_holidays, None, None, window.cite, note
-        )
-    ends = hold_ends_from_receipt(
-        _on_one_clock(received_at, release_eligible_at, vs),
-        release_eligible_at,
-        window.hours,
-        window.excludes_weekends_and_holidays,
-    )
     return HoldLimit(
         window.hours,
         window.excludes_weekends_and_holidays,
