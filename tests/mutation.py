@@ -64,7 +64,7 @@ TARGETS = (
         "desk.outbox",
         ("desk/outbox.py",),
         ("tests/desk/test_outbox_lease.py", "tests/desk/test_end_to_end.py"),
-        budget_minutes=15,
+        budget_minutes=25,
     ),
     Target(
         "desk.holdclock",
