@@ -44,6 +44,7 @@ class Permission(StrEnum):
     read_reports = "read_reports"
     record_exception = "record_exception"
     confirm_override = "confirm_override"
+    record_condition = "record_condition"  # tick a decision's condition as met
 
 
 @dataclass(frozen=True)

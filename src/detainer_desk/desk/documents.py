@@ -109,6 +109,30 @@ class InterviewDocument(_Edge):
     )
 
 
+class ConditionTickItem(_Edge):
+    """One condition of a decision's permitted action, met."""
+
+    action: Action = Field(description="The permitted action the condition is attached to.")
+    condition: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="The condition's id, one of that action's conditions in the current decision.",
+    )
+    note: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f]*$",
+        description="How it was met (optional, at most 200 characters; no facts about the person).",
+    )
+
+
+class ConditionTicksDocument(_Edge):
+    """Conditions of the current decision ticked as met; each tick is its own ledger entry."""
+
+    ticks: tuple[ConditionTickItem, ...] = Field(min_length=1, max_length=50)
+
+
 class InterviewOutcomeDocument(_Edge):
     held: bool
     outcome: str = Field(min_length=1, max_length=2000)

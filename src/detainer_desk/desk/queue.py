@@ -63,16 +63,23 @@ class QueueSort(StrEnum):
     kind = "kind"
 
 
+# The bounds of a page (the UI's query string and `GET /api/requests` alike).
+MAX_SEARCH = 200
+SEARCH_PATTERN = r"^[^\x00-\x1f]*$"  # no control characters (NUL included)
+MAX_PAGE = 100_000
+MIN_PER_PAGE, DEFAULT_PER_PAGE, MAX_PER_PAGE = 10, 50, 200
+
+
 class QueueQuery(BaseModel):
     """What a page of the queue asks for (the UI's query string, validated at the edge)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    q: str = Field("", max_length=200, pattern=r"^[^\x00-\x1f]*$")
+    q: str = Field("", max_length=MAX_SEARCH, pattern=SEARCH_PATTERN)
     status: QueueFilter | None = None
     sort: QueueSort = QueueSort.newest
-    page: int = Field(1, ge=1, le=100_000)
-    per_page: int = Field(50, ge=10, le=200)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(DEFAULT_PER_PAGE, ge=MIN_PER_PAGE, le=MAX_PER_PAGE)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,11 @@ class QueuePage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.query.per_page))
+
+    @property
+    def next_page(self) -> int | None:
+        """The next page's number, or None on the last page."""
+        return self.query.page + 1 if self.query.page < self.pages else None
 
 
 def _effective(outcome: type[ActionOutcome] | Any) -> ColumnElement[Any]:

@@ -35,6 +35,7 @@ from detainer_desk.desk.deciding import (
 from detainer_desk.desk.documents import (
     AcknowledgementDocument,
     AnnotationDocument,
+    ConditionTicksDocument,
     ConfirmationDocument,
     EventKind,
     InterviewDocument,
@@ -61,6 +62,7 @@ from detainer_desk.desk.tables import (
     Annotation,
     Booking,
     Checkpoint,
+    ConditionTick,
     DecisionRecord,
     FederalRequest,
     InterviewRecord,
@@ -856,13 +858,72 @@ class Desk:
             )
         assert current is not None
         wanted = next(a for a in current.document["actions"] if a["action"] == action.value)
-        missing = [c["id"] for c in wanted["conditions"] if c["id"] not in row.conditions_met]
+        ticked = {
+            t.condition_id
+            for t in views.condition_ticks(session, row.request_pk)
+            if t.action == action.value
+        }
+        met = set(row.conditions_met) | ticked  # on the interview record, or on the checklist
+        missing = [c["id"] for c in wanted["conditions"] if c["id"] not in met]
         if missing:
             raise ConflictError(
-                f"condition {missing[0]!r} is not recorded as met; record it before the "
-                "interview is marked held",
+                f"condition {missing[0]!r} is not recorded as met; tick it on the request's "
+                "conditions checklist before the interview is marked held",
                 field="conditions_met",
             )
+
+    # -- conditions as a checklist ----------------------------------------------------------
+
+    def record_conditions(
+        self, actor: Actor, request_id: int, raw: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Tick conditions of the current decision as met: one row and one ledger entry each.
+
+        Each tick must name one of the current decision's own (action, condition) pairs, once,
+        and not one ticked already; otherwise nothing at all is written. The entry names who,
+        when, the request, the decision, the action and the condition; the note (how it was met,
+        at most 200 characters) is in the row, which the entry seals by its digest."""
+        require(actor, Permission.record_condition)
+        doc = parse_edge(ConditionTicksDocument, raw)
+        with self._transaction() as session:
+            request, _ = self._request(session, request_id)
+            current = latest_decision(session, request.id)
+            ticked = {
+                (t.action, t.condition_id): t for t in views.condition_ticks(session, request.id)
+            }
+            offered = {
+                (action, c["id"])
+                for action, c in views.condition_items(current.document if current else None)
+            }
+            _check_ticks(doc, offered, ticked, request.id)
+            assert current is not None  # offered is empty without a decision
+            now = self.clock.now()
+            for item in doc.ticks:
+                row = ConditionTick(
+                    request_pk=request.id,
+                    decision_pk=current.id,
+                    action=item.action.value,
+                    condition_id=item.condition,
+                    note=(item.note or "").strip() or None,
+                    by=actor.label,
+                    at=now,
+                )
+                session.add(row)
+                session.flush()
+                append(
+                    session,
+                    "condition_met",
+                    actor.label,
+                    now,
+                    {
+                        "tick": row.id,
+                        "request": request.id,
+                        "decision": current.id,
+                        "action": row.action,
+                        "condition": row.condition_id,
+                    },
+                )
+            return {"request": request.id, "conditions": views.checklist(session, request.id)}
 
     # -- hold clock -----------------------------------------------------------------------
 
@@ -971,8 +1032,8 @@ class Desk:
 
     def queue_page(self, actor: Actor, raw: dict[str, Any]) -> QueuePage:
         """One page of the queue: searched, filtered, sorted; staff see each row's status."""
+        require(actor, Permission.read_queue, actor.office)  # authorize first, then read input
         query = parse_edge(QueueQuery, raw)
-        require(actor, Permission.read_queue, actor.office)
         liaison = actor.role is Role.federal_liaison
         now = self.clock.now()
         rows_stmt, count_stmt = page_query(query, now, actor.office if liaison else None)
@@ -1206,6 +1267,36 @@ class Desk:
         booking = session.get(Booking, request.booking_pk)
         assert booking is not None
         return request, booking
+
+
+def _check_ticks(
+    doc: ConditionTicksDocument,
+    offered: set[tuple[str, str]],
+    ticked: dict[tuple[str, str], ConditionTick],
+    request_id: int,
+) -> None:
+    """Every tick names a condition of the current decision, once, not ticked before."""
+    seen: set[tuple[str, str]] = set()
+    for n, item in enumerate(doc.ticks):
+        key, field = (item.action.value, item.condition), f"ticks.{n}.condition"
+        if key not in offered:
+            ids = sorted(c for a, c in offered if a == item.action.value)
+            choices = ", ".join(ids) or "none: the current decision sets it no condition"
+            raise InputError(
+                f"{item.condition!r} is not a condition of {item.action.value} in request "
+                f"{request_id}'s current decision; its conditions: {choices}",
+                field=field,
+            )
+        if key in seen:
+            raise InputError(f"{item.condition!r} is ticked twice; tick it once", field=field)
+        if key in ticked:
+            done = ticked[key]
+            raise ConflictError(
+                f"{item.condition!r} was already ticked as met by {done.by} at "
+                f"{done.at.isoformat()}",
+                field=field,
+            )
+        seen.add(key)
 
 
 def _is_sha256(text: str) -> bool:

@@ -241,6 +241,30 @@ class InterviewRecord(Base):
     recorded_by: Mapped[str] = mapped_column(String(120))
 
 
+class ConditionTick(Base):
+    """A condition of a decision's permitted action, ticked as met by a clerk (a checklist item).
+
+    One row per (request, action, condition): a tick stays while later decisions keep the same
+    condition on the same action. `decision_pk` is the decision shown when it was ticked. The
+    note is bounded (200 characters) and is how it was met, never facts about the person.
+    Append-only (migration 0009) and sealed in the ledger like the business tables."""
+
+    __tablename__ = "condition_ticks"
+    __table_args__ = (
+        UniqueConstraint(
+            "request_pk", "action", "condition_id", name="uq_condition_ticks_request_condition"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_pk: Mapped[int] = mapped_column(ForeignKey("federal_requests.id"), index=True)
+    decision_pk: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    condition_id: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(200))
+    by: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+
+
 class ApiToken(Base):
     """API tokens: only their SHA-256 is stored; the token itself is shown once at creation."""
 

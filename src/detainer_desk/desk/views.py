@@ -21,6 +21,7 @@ from detainer_desk.desk.tables import (
     Alarm,
     Annotation,
     Booking,
+    ConditionTick,
     DecisionRecord,
     FederalRequest,
     InterviewRecord,
@@ -111,8 +112,66 @@ def request_detail(session: Session, request: FederalRequest) -> dict[str, Any]:
         ),
         "annotations": [{"text": n.text, "by": n.by, "at": _iso(n.at)} for n in notes],
         "interviews": [interview(i) for i in interviews],
+        "conditions": checklist(session, request.id),
+        "condition_ticks": [tick(t) for t in condition_ticks(session, request.id)],
         "notifications": [notification(n) for n in _notifications(session, request.id)],
     }
+
+
+def condition_ticks(session: Session, request_pk: int) -> list[ConditionTick]:
+    """Every condition ticked on the request, oldest first."""
+    return list(
+        session.execute(
+            select(ConditionTick)
+            .where(ConditionTick.request_pk == request_pk)
+            .order_by(ConditionTick.id)
+        ).scalars()
+    )
+
+
+def tick(row: ConditionTick) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "decision": row.decision_pk,
+        "action": row.action,
+        "condition": row.condition_id,
+        "note": row.note,
+        "by": row.by,
+        "at": _iso(row.at),
+    }
+
+
+def condition_items(document: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
+    """(action, condition) for every condition of a decision document, in its order, once each."""
+    items: list[tuple[str, dict[str, Any]]] = []
+    for action in (document or {}).get("actions", []):
+        seen: set[str] = set()
+        for condition in action.get("conditions", []):
+            if condition["id"] not in seen:
+                seen.add(condition["id"])
+                items.append((action["action"], condition))
+    return items
+
+
+def checklist(session: Session, request_pk: int) -> list[dict[str, Any]]:
+    """The current decision's conditions, one item per (action, condition), each with its tick
+    (who, when, how) or None. A tick made under an earlier decision counts while the condition
+    is still attached to the same action."""
+    current = latest_decision(session, request_pk)
+    ticks = {(t.action, t.condition_id): t for t in condition_ticks(session, request_pk)}
+    out = []
+    for action, condition in condition_items(current.document if current else None):
+        done = ticks.get((action, condition["id"]))
+        out.append(
+            {
+                "action": action,
+                "condition": condition["id"],
+                "text": condition.get("text", ""),
+                "cite": condition.get("cite", ""),
+                "ticked": tick(done) if done is not None else None,
+            }
+        )
+    return out
 
 
 def _notifications(session: Session, request_pk: int) -> list[Notification]:

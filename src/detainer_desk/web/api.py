@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
 
 from detainer_desk.access.check import Actor
 from detainer_desk.desk.documents import (
     AcknowledgementDocument,
     AnnotationDocument,
+    ConditionTicksDocument,
     ConfirmationDocument,
     InterviewDocument,
     InterviewOutcomeDocument,
@@ -18,6 +20,16 @@ from detainer_desk.desk.documents import (
     OfficeDocument,
     OverrideDocument,
     RequestAmendment,
+)
+from detainer_desk.desk.queue import (
+    DEFAULT_PER_PAGE,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_SEARCH,
+    MIN_PER_PAGE,
+    SEARCH_PATTERN,
+    QueueFilter,
+    QueueSort,
 )
 from detainer_desk.desk.service import Desk
 from detainer_desk.request.document import ExceptionEstablished, RequestDocument
@@ -54,9 +66,79 @@ def receive_request(desk: DeskDep, actor: ActorDep, body: JsonBody) -> dict[str,
     return desk.receive_request(actor, body)
 
 
-@router.get("/requests")
-def list_requests(desk: DeskDep, actor: ActorDep) -> list[dict[str, Any]]:
-    return desk.queue(actor)
+class QueueRow(BaseModel):
+    """One request of the queue: its effects now (after overrides); staff also see the booking
+    id and the status labels (a federal liaison never does)."""
+
+    id: int
+    kind: str
+    form: str
+    warrant_kind: str
+    office: str | None
+    received_at: str
+    decided_on: str | None
+    effects: dict[str, str]
+    booking_id: str | None = Field(default=None, description="Staff only.")
+    status: list[str] | None = Field(
+        default=None,
+        description="Staff only: open alarm, awaiting decision, hold running, notification "
+        "pending, overridden, in custody / left custody.",
+    )
+
+
+class RequestPage(BaseModel):
+    """One page of the queue, with what a client needs to fetch the rest."""
+
+    items: list[QueueRow]
+    total: int = Field(description="Requests matching the search and filter, on every page.")
+    page: int
+    per_page: int
+    pages: int = Field(description="Number of pages (at least 1).")
+    next_page: int | None = Field(description="The next page's number; null on the last page.")
+
+
+@router.get("/requests", response_model=RequestPage, response_model_exclude_unset=True)
+def list_requests(
+    desk: DeskDep,
+    actor: ActorDep,
+    q: Annotated[
+        str,
+        Query(
+            max_length=MAX_SEARCH,
+            pattern=SEARCH_PATTERN,
+            description="Search: a request number (`17` or `#17`) or a booking id (exact, or "
+            "its beginning).",
+        ),
+    ] = "",
+    status: Annotated[
+        QueueFilter | None, Query(description="Only the requests in this state now.")
+    ] = None,
+    sort: Annotated[
+        QueueSort,
+        Query(
+            description="newest or oldest number first, received (newest first), booking, "
+            "office or kind."
+        ),
+    ] = QueueSort.newest,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
+    per_page: Annotated[
+        int, Query(ge=MIN_PER_PAGE, le=MAX_PER_PAGE, description="Requests per page.")
+    ] = DEFAULT_PER_PAGE,
+) -> dict[str, Any]:
+    """The queue, one page at a time, searched, filtered and sorted like the staff UI's
+    (`Desk.queue_page`); a federal liaison sees only its own office's requests, status only."""
+    raw = {"q": q, "sort": sort.value, "page": page, "per_page": per_page}
+    if status is not None:
+        raw["status"] = status.value
+    found = desk.queue_page(actor, raw)
+    return {
+        "items": found.rows,
+        "total": found.total,
+        "page": found.query.page,
+        "per_page": found.query.per_page,
+        "pages": found.pages,
+        "next_page": found.next_page,
+    }
 
 
 @router.get("/requests/{request_id}")
@@ -112,6 +194,20 @@ def record_interview(
     desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody
 ) -> dict[str, Any]:
     return desk.record_interview(actor, request_id, body)
+
+
+@router.post(
+    "/requests/{request_id}/conditions",
+    status_code=201,
+    openapi_extra=body_of(ConditionTicksDocument),
+)
+def record_conditions(
+    desk: DeskDep, actor: ActorDep, request_id: int, body: JsonBody
+) -> dict[str, Any]:
+    """Tick conditions of the current decision as met (clerk or supervisor): one ledger entry
+    (`condition_met`) per tick. A condition that is not one of the decision's own is refused
+    (422) and nothing is written; one already ticked is refused (409)."""
+    return desk.record_conditions(actor, request_id, body)
 
 
 @router.post("/interviews/{interview_id}/outcome", openapi_extra=body_of(InterviewOutcomeDocument))

@@ -17,7 +17,18 @@ from detainer_desk import __version__
 from detainer_desk.desk.outbox import Transport
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.worker import DEFAULT_SCHEDULE, Schedule, run_worker
-from detainer_desk.web import api, errors, intake, lawservice, public, queue, safecity, security, ui
+from detainer_desk.web import (
+    api,
+    conditions,
+    errors,
+    intake,
+    lawservice,
+    public,
+    queue,
+    safecity,
+    security,
+    ui,
+)
 from detainer_desk.web.access_log import AccessLog, AccessLogMiddleware
 from detainer_desk.web.law import router as law_router
 from detainer_desk.web.limits import BodyLimit, body_schemas
@@ -74,6 +85,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(queue.router)  # /ui/ — before ui.router, which has the other /ui pages
     app.include_router(intake.router)  # the clerk's forms (before ui.router: /requests/new)
+    app.include_router(conditions.router)  # the request page's conditions checklist
     app.include_router(ui.router)
     app.include_router(public.router)
     app.include_router(law_router)

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from detainer_desk.desk.documents import (
     AcknowledgementDocument,
     AnnotationDocument,
+    ConditionTicksDocument,
     InterviewDocument,
     InterviewOutcomeDocument,
     JailEventDocument,
@@ -61,6 +62,7 @@ BODY_MODELS: tuple[type[BaseModel], ...] = (
     AnnotationDocument,
     InterviewDocument,
     InterviewOutcomeDocument,
+    ConditionTicksDocument,
     AcknowledgementDocument,
     OfficeDocument,
 )

@@ -124,6 +124,7 @@ def request_history(detail: dict[str, Any]) -> list[dict[str, Any]]:
         if o.get("confirmed_at")
     ]
     items += [{"at": n["at"], "what": "annotation", "d": n} for n in detail["annotations"]]
+    items += [{"at": t["at"], "what": "condition", "d": t} for t in detail["condition_ticks"]]
     for n in detail["notifications"]:
         items.append({"at": n["sent_at"] or n["queued_at"], "what": "notification", "d": n})
     return sorted(items, key=lambda i: (_moment(i["at"]), i["what"] != "received"))
@@ -134,13 +135,13 @@ def _moment(value: str | None) -> datetime:
 
 
 def request_forms_context(current: dict[str, Any] | None) -> dict[str, Any]:
-    """What the request page's amend and interview forms offer."""
+    """What the request page's amend and interview forms offer. An interview's conditions are
+    not offered here: they are on the one conditions checklist (`_conditions.html`)."""
     interview_actions = {"allow_in_person_interview", "allow_remote_interview"}
     asked = [a for a in (current or {}).get("actions", []) if a["action"] in interview_actions]
-    conditions = {c["id"]: c for a in asked for c in a.get("conditions", [])}
     return {
         "warrant_choices": [(w.value, label(w.value)) for w in WarrantKind],
-        "interview_conditions": list(conditions.values()) if asked else None,
+        "interview_asked": bool(asked),
     }
 
 
