@@ -143,6 +143,7 @@ CLERK_FORMS = [
     ("/ui/bookings/UI-7/facts", {"release_date_public": "yes", "back": "/ui/requests/1"}),
     ("/ui/requests/1/amend", {"warrant_kind": "judicial_criminal_warrant"}),
     ("/ui/requests/1/interviews", {"modality": "remote"}),
+    ("/ui/requests/1/conditions", {"tick": "notify_release|den.drmc.28-253.advise-and-record"}),
     ("/ui/interviews/1/outcome", {"held": "no", "outcome": "declined"}),
     ("/ui/offices", {"name": DENVER_OFFICE, "channel": "email", "address": "ero@ice.example"}),
     ("/ui/tokens", {"name": "lee", "role": "clerk"}),

@@ -305,6 +305,28 @@ def register(app: typer.Typer) -> None:
             desk = _open(home, db)
             _print_json(desk.override(_actor(desk, token), request_id, body))
 
+    @app.command("condition")
+    def condition(
+        request_id: int,
+        action: Annotated[str, typer.Argument(help="The permitted action, e.g. notify_release.")],
+        condition_id: Annotated[
+            str, typer.Argument(help="The condition's id, e.g. den.drmc.28-253.advise-and-record.")
+        ],
+        note: Annotated[
+            str | None, typer.Option(help="How it was met (at most 200 characters).")
+        ] = None,
+        token: TokenOption = None,
+        home: HomeOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Tick one condition of the current decision as met (a ledger entry); print the list."""
+        tick: dict[str, Any] = {"action": action, "condition": condition_id}
+        if note is not None:
+            tick["note"] = note
+        with _clear_errors():
+            desk = _open(home, db)
+            _print_json(desk.record_conditions(_actor(desk, token), request_id, {"ticks": [tick]}))
+
     @app.command("confirm-override")
     def confirm_override(
         override_id: int,
