@@ -119,3 +119,110 @@ def test_the_queue_page_in_the_ui(busy: Desk) -> None:
         assert 'rel="next"' in paged.text and 'rel="prev"' in paged.text
         bad = client.get("/ui/?page=banana")
         assert bad.status_code == 422 and "page" in bad.text
+
+
+# -- GET /api/requests: the same page through the JSON API -----------------------------------
+
+
+def _api_ids(body: dict[str, object]) -> list[int]:
+    items = body["items"]
+    assert isinstance(items, list)
+    return [int(r["id"]) for r in items]
+
+
+def test_the_api_pages_searches_filters_and_sorts(busy: Desk) -> None:
+    headers = {"Authorization": f"Bearer {busy.create_token('kim', 'clerk')}"}
+    with TestClient(create_app(busy, worker=False)) as client:
+
+        def get(query: str) -> dict[str, object]:
+            answer = client.get(f"/api/requests{query}", headers=headers)
+            assert answer.status_code == 200, answer.text
+            body: dict[str, object] = answer.json()
+            return body
+
+        # 25 requests, 10 a page: pages 25..16, 15..6, 5..1 (newest first).
+        first = get("?per_page=10")
+        assert (first["total"], first["page"], first["per_page"]) == (25, 1, 10)
+        assert (first["pages"], first["next_page"]) == (3, 2)
+        assert _api_ids(first) == list(range(25, 15, -1))
+        last = get("?per_page=10&page=3")
+        assert _api_ids(last) == [5, 4, 3, 2, 1] and last["next_page"] is None
+        assert _api_ids(get("?per_page=10&page=4")) == []  # past the end: empty, not an error
+        assert _api_ids(get("?q=TX-2")) == [2]
+        assert _api_ids(get("?q=%233")) == [3]  # "#3"
+        assert get("?q=PAGE-1")["total"] == 10  # PAGE-10 … PAGE-19
+        assert _api_ids(get("?status=open_alarms")) == [1]
+        assert _api_ids(get("?status=notification_pending")) == [2, 1]
+        assert _api_ids(get("?status=hold_running")) == [2]
+        assert _api_ids(get("?status=overridden")) == [1]
+        assert _api_ids(get("?sort=oldest&per_page=10"))[:3] == [1, 2, 3]
+        assert _api_ids(get("?sort=booking&per_page=10"))[:3] == [1, 3, 4]
+        default = get("")
+        assert (default["per_page"], default["pages"], len(_api_ids(default))) == (50, 1, 25)
+        row = next(r for r in default["items"] if r["id"] == 1)  # type: ignore[attr-defined]
+        assert row["booking_id"] == "DEN-1"
+        assert row["status"] == ["open alarm", "notification pending", "overridden", "in custody"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page=0", "page"),
+        ("page=100001", "page"),
+        ("per_page=201", "per_page"),
+        ("per_page=9", "per_page"),
+        ("status=x", "status"),
+        ("sort=shoe", "sort"),
+        ("q=" + "A" * 201, "q"),
+        ("q=a%00b", "q"),
+        ("page=banana", "page"),
+    ],
+)
+def test_the_api_refuses_out_of_range_queries_in_the_envelope(
+    busy: Desk, query: str, field: str
+) -> None:
+    headers = {"Authorization": f"Bearer {busy.create_token('kim', 'clerk')}"}
+    with TestClient(create_app(busy, worker=False)) as client:
+        answer = client.get(f"/api/requests?{query}", headers=headers)
+    assert answer.status_code == 422
+    body = answer.json()
+    assert (body["ok"], body["status"], body["field"]) == (False, 422, field)
+
+
+def test_a_liaison_pages_only_its_own_offices_requests_status_only(busy: Desk) -> None:
+    liaison = busy.create_token("ice", "federal_liaison", TEXAS_OFFICE)
+    with TestClient(create_app(busy, worker=False)) as client:
+        headers = {"Authorization": f"Bearer {liaison}"}
+        body = client.get("/api/requests", headers=headers).json()
+        assert body["total"] == 1 and _api_ids(body) == [2]  # only TX-2 is San Antonio's
+        assert set(body["items"][0]) == {
+            "id",
+            "kind",
+            "form",
+            "warrant_kind",
+            "office",
+            "received_at",
+            "decided_on",
+            "effects",
+        }
+        assert client.get("/api/requests?q=DEN-1", headers=headers).json()["total"] == 0
+        public = {"Authorization": f"Bearer {busy.create_token('pub', 'public')}"}
+        assert client.get("/api/requests", headers=public).status_code == 403
+        assert client.get("/api/requests?page=1").status_code == 401
+
+
+def test_the_api_query_parameters_are_declared_in_openapi(busy: Desk) -> None:
+    with TestClient(create_app(busy, worker=False)) as client:
+        spec = client.get("/openapi.json").json()
+    params = {p["name"]: p for p in spec["paths"]["/api/requests"]["get"]["parameters"]}
+    assert set(params) == {"q", "status", "sort", "page", "per_page", "authorization"}
+    assert params["per_page"]["schema"]["maximum"] == 200
+    assert params["per_page"]["schema"]["minimum"] == 10
+    assert params["page"]["schema"]["minimum"] == 1
+    assert params["q"]["schema"]["maxLength"] == 200
+    assert all(params[p].get("description") for p in ("q", "status", "sort", "page", "per_page"))
+    responses = spec["paths"]["/api/requests"]["get"]["responses"]
+    assert responses["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/RequestPage"
+    )
+    assert "422" in responses
