@@ -1,7 +1,8 @@
 """A clerk's whole day in Chromium, on a fresh desk: log in, read an I-247A PDF into the form,
-confirm it, see the decision with its citations, record release eligibility from the booking
-page, see the notification go out (a real SMTP server), acknowledge the alarm. The same day on a
-Texas desk shows the required hold and Central time. axe-core checks every page on the way.
+confirm it, see the decision with its citations, tick one of its conditions as met (ledgered,
+shown with who and when), record release eligibility from the booking page, see the
+notification go out (a real SMTP server), acknowledge the alarm. The same day on a Texas desk
+shows the required hold and Central time. axe-core checks every page on the way.
 
 Screenshots: build/test-output/screenshots/clerk-day-<jurisdiction>-NN-<page>.png
 """
@@ -194,6 +195,17 @@ def test_a_clerks_day(day: Day, tmp_path: Path, smtp: SmtpSink) -> None:
         axe.check(page, "decision")
         snap(page, "decision")
 
+        # The decision's conditions, once, as a checklist: tick the first one met, with a note.
+        checklist = page.locator("#conditions-checklist")
+        checklist.get_by_role("checkbox").first.check()
+        checklist.get_by_label("How it was met (optional)").first.fill("Advised at the desk.")
+        page.get_by_role("button", name="Record the ticked conditions as met").click()
+        ticked = checklist.locator("tr", has_text="ticked by clerk:kim")
+        expect(ticked).to_contain_text("Advised at the desk.")
+        expect(ticked).to_contain_text(day.zone_abbreviation)  # when, in desk time
+        axe.check(page, "decision (a condition ticked)")
+        snap(page, "condition-ticked")
+
         page.get_by_role("link", name=f"{day.jurisdiction.upper()}-0927").first.click()
         page.locator("#event-at").fill(day.release_at)
         page.get_by_label("Release reason").select_option("bond_posted")
@@ -235,6 +247,7 @@ def test_a_clerks_day(day: Day, tmp_path: Path, smtp: SmtpSink) -> None:
     desk.close()
     digest = hashlib.sha256(paper.read_bytes()).hexdigest()
     assert sum('"paper_received"' in b and digest in b for b in bodies) == 1  # proof of receipt
+    assert sum('"kind":"condition_met"' in b for b in bodies) == 1  # the one tick, ledgered
     assert not any(secret in b for b in bodies for secret in PERSON_SECRETS)
     assert not list(settings.home.rglob("*.pdf"))  # the paper itself was never kept
     assert axe.pages >= 10

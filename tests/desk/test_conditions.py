@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -325,3 +326,22 @@ def test_texas_hold_conditions_are_on_the_checklist(desk: Desk, clock: SettableC
     ticked = {c["condition"]: c["ticked"] for c in desk.request_detail(CLERK, rid)["conditions"]}
     assert ticked.pop("fed.i247a-guidance.serve-copy") is not None
     assert ticked and all(t is None for t in ticked.values())  # the others still open
+
+
+# -- the CLI --------------------------------------------------------------------------------
+
+
+def test_the_cli_ticks_a_condition(tmp_path: Path) -> None:
+    from .test_cli_law_edges import _desk_with_request, cli
+
+    home = _desk_with_request(tmp_path, "DEN-CLI", "denver", DENVER_OFFICE)
+    unknown = cli(home, "condition", "1", "notify_release", "den.nope")
+    assert unknown.returncode == 2 and ADVISE in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    auditor = cli(home, "token", "create", "ava", "--role", "auditor").stdout.strip()
+    refused = cli(home, "condition", "1", "notify_release", ADVISE, "--token", auditor)
+    assert refused.returncode != 0 and "may not record condition" in refused.stderr
+    done = cli(home, "condition", "1", "notify_release", ADVISE, "--note", "Advised.")
+    assert done.returncode == 0, done.stderr
+    [item] = json.loads(done.stdout)["conditions"]
+    assert item["ticked"]["by"] == "supervisor:cli" and item["ticked"]["note"] == "Advised."
