@@ -132,6 +132,17 @@ CELLS = [
         STAFF,
     ),
     Cell(
+        "tick a condition met",  # Denver's notify_release carries D.R.M.C. § 28-253's condition
+        "POST",
+        lambda w: f"/api/requests/{w.own_request}/conditions",
+        lambda w, i: {
+            "ticks": [
+                {"action": "notify_release", "condition": "den.drmc.28-253.advise-and-record"}
+            ]
+        },
+        STAFF,
+    ),
+    Cell(
         "interview outcome",
         "POST",
         lambda w: f"/api/interviews/{w.interview}/outcome",

@@ -84,11 +84,14 @@ def _body(endpoint: str, n: int) -> tuple[str, dict[str, Any]]:
         return "/api/requests/1/interviews", {"modality": "remote"}
     if endpoint == "annotation":
         return "/api/requests/1/annotations", {"text": "a note"}
+    if endpoint == "condition":
+        tick = {"action": "notify_release", "condition": "den.drmc.28-253.advise-and-record"}
+        return "/api/requests/1/conditions", {"ticks": [tick]}
     return "/api/offices", {"name": DENVER_OFFICE, "channel": "email", "address": "e@x.gov"}
 
 
 ENDPOINTS = st.sampled_from(
-    ["request", "event", "release", "override", "interview", "annotation", "office"]
+    ["request", "event", "release", "override", "interview", "annotation", "condition", "office"]
 )
 
 
