@@ -5,8 +5,8 @@ alarmed, overridden), then their rows are copied in bulk (SQLAlchemy Core) to re
 each with its own booking, decision and action outcomes — the shapes the queue queries read. The
 ledger is not copied (the queue never reads it). ANALYZE runs after the bulk load, as autovacuum
 would on a live PostgreSQL desk (without statistics PostgreSQL's plans are several times
-slower). Timed: `Desk.queue_page` alone, and the whole page through HTTP (GET /ui/…, in-process
-ASGI client, Jinja rendering included).
+slower). Timed: `Desk.queue_page` alone, the whole page through HTTP (GET /ui/…, in-process
+ASGI client, Jinja rendering included) and the same page as JSON (GET /api/requests).
 """
 
 from __future__ import annotations
@@ -201,6 +201,19 @@ def _median_ms(fn: Callable[[], object], repeat: int = 7) -> float:
     return statistics.median(values)
 
 
+def _log_in(client: Any, token: str) -> None:
+    """Log in through the login form, with its per-visit CSRF token (as a browser does)."""
+    form = client.get("/ui/login").text
+    csrf = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    done = client.post("/ui/login", data={"token": token, "csrf": csrf})
+    assert done.status_code == 303, "the bench could not log in to the staff UI"
+
+
+def _ok(response: Any) -> None:
+    """A timed page must be the page itself: 200, not a redirect to the login form."""
+    assert response.status_code == 200, response.status_code
+
+
 def queue_table(n: int, kinds: list[str]) -> None:
     from fastapi.testclient import TestClient
 
@@ -232,8 +245,13 @@ def queue_table(n: int, kinds: list[str]) -> None:
             for name, query in cases:
                 ms = _median_ms(partial(desk.queue_page, SUPERVISOR, query))
                 print(f"{kind:11} {'queue_page: ' + name:46} {ms:9.1f}")
-            with TestClient(create_app(desk, worker=False)) as client:
-                client.post("/ui/login", data={"token": token})
-                ms = _median_ms(lambda: client.get("/ui/").raise_for_status())
+            with TestClient(create_app(desk, worker=False), follow_redirects=False) as client:
+                _log_in(client, token)
+                ms = _median_ms(lambda: _ok(client.get("/ui/")))
                 print(f"{kind:11} {'GET /ui/ (first page, HTML rendered)':46} {ms:9.1f}")
+                bearer = {"Authorization": f"Bearer {token}"}
+                for path in ("/api/requests", "/api/requests?status=hold_running"):
+                    get = partial(client.get, path, headers=bearer)
+                    ms = _median_ms(lambda get=get: _ok(get()))
+                    print(f"{kind:11} {'GET ' + path + ' (JSON)':46} {ms:9.1f}")
             desk.close()
