@@ -281,6 +281,8 @@ def test_the_page_shows_each_condition_once_and_records_a_tick(
     assert len(ledger(desk)) == len(before) + 1 and ledger(desk)[-1]["kind"] == "condition_met"
     page = ui.get(f"/ui/requests/{denver}").text
     assert "ticked by clerk:kim" in page and "Advised at booking desk." in page
+    timeline = ui.get("/ui/bookings/DEN-C").text  # the booking's one timeline has it too
+    assert f"clerk:kim: notify release — condition {ADVISE} met" in timeline
     assert page.count(text_of) == 1 and 'id="conditions-form"' not in page  # nothing left open
 
 

@@ -238,8 +238,9 @@ def booking_timeline(session: Session, booking: Booking) -> dict[str, Any]:
 
 
 def booking_story(session: Session, booking: Booking) -> list[dict[str, Any]]:
-    """One timeline per booking: jail events, requests, decisions, notifications, alarms and
-    overrides, oldest first. Each item: at, what, request (or None), and plain details."""
+    """One timeline per booking: jail events, requests, decisions, overrides, conditions ticked,
+    notifications and alarms, oldest first. Each item: at, what, request (or None), and plain
+    details."""
     items: list[dict[str, Any]] = []
     for e in session.execute(select(JailEvent).where(JailEvent.booking_pk == booking.id)).scalars():
         items.append(_item(e.at, "event", None, kind=e.kind, by=e.recorded_by))
@@ -269,6 +270,14 @@ def booking_story(session: Session, booking: Booking) -> list[dict[str, Any]]:
         items.append(
             _item(o.at, "override", o.request_pk, action=o.action, effect=o.effect, by=o.by)
         )
+    for t in session.execute(
+        select(ConditionTick).where(ConditionTick.request_pk.in_(ids))
+    ).scalars():
+        items.append(
+            _item(
+                t.at, "condition", t.request_pk, action=t.action, condition=t.condition_id, by=t.by
+            )
+        )
     for n in session.execute(
         select(Notification).where(Notification.request_pk.in_(ids))
     ).scalars():
@@ -291,7 +300,15 @@ def booking_story(session: Session, booking: Booking) -> list[dict[str, Any]]:
     return items
 
 
-_ORDER = {"event": 0, "request": 1, "decision": 2, "override": 3, "notification": 4, "alarm": 5}
+_ORDER = {
+    "event": 0,
+    "request": 1,
+    "decision": 2,
+    "override": 3,
+    "condition": 4,
+    "notification": 5,
+    "alarm": 6,
+}
 
 
 def _item(at: Any, what: str, request: int | None, **details: Any) -> dict[str, Any]:
