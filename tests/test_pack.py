@@ -261,6 +261,23 @@ def test_rule_not_matching_the_schema_is_named_by_its_id(world: Path) -> None:
     assert (error.pack, error.rule) == ("city", "city.no-notice")
 
 
+def test_rule_without_a_required_annotation_names_pack_and_rule(world: Path) -> None:
+    (world / "city" / "policies.cedar").write_text(
+        CITY_RULES.replace('@cite("Test § city.no-notice")\n', "")
+    )
+    error = refused(world / "city")
+    assert error.message == (
+        "city: rule 'city.no-notice' lacks @cite; every rule needs @id, @cite, @source, "
+        "@effective, @text"
+    )
+    assert (error.pack, error.rule) == ("city", "city.no-notice")
+
+
+def test_provisions_belong_to_their_pack(world: Path) -> None:
+    pack = load_pack(world / "city", SCHEMA)
+    assert [(p.id, p.pack) for p in pack.provisions] == [("city.no-notice", "city")]
+
+
 def test_rule_id_used_twice(world: Path) -> None:
     (world / "city" / "policies.cedar").write_text(CITY_RULES + CITY_RULES)
     error = refused(world / "city")

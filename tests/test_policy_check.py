@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -157,7 +158,7 @@ def test_rule_the_fact_sheet_binds_to_one_agency_must_name_it(packs: Path) -> No
 # --- check_packs on a small world (tests/test_pack.py): exact messages, each once ------------
 
 AGENCY_BOUND = yaml.safe_load(
-    (Path(check_packs.__code__.co_filename).parent / "agency_bound.yaml").read_text()
+    resources.files("detainer_desk.law").joinpath("agency_bound.yaml").read_text()
 )
 
 
@@ -229,8 +230,9 @@ def test_rules_citing_an_agency_bound_provision(world: Path) -> None:
     )
     (world / "city" / "policies.cedar").write_text(
         CITY_RULES
-        # the key among others, spaced: still found
-        + rule("city.unscoped", source="TEST_1,  TX_TRAVIS_POLICY_2017", effective="2021-07-01")
+        # the key after another, with or without spaces: still found
+        + rule("city.unscoped", source="TEST_1,TX_TRAVIS_POLICY_2017", effective="2021-07-01")
+        + rule("city.spaced", source="TEST_1 ,  TX_TRAVIS_POLICY_2017", effective="2021-07-01")
         # names an agency the provision does not bind
         + rule(
             "city.police",
@@ -258,6 +260,7 @@ def test_rules_citing_an_agency_bound_provision(world: Path) -> None:
     )
     assert check_packs(world) == [
         _bound_message("city", "city.unscoped", "TX_TRAVIS_POLICY_2017"),
+        _bound_message("city", "city.spaced", "TX_TRAVIS_POLICY_2017"),
         _bound_message("city", "city.police", "TX_TRAVIS_POLICY_2017"),
         _bound_message("city", "city.cook-and-police", "COOK_CODE_46_37"),
     ]

@@ -87,6 +87,9 @@ def test_merged_merges_dictionaries_and_replaces_the_rest() -> None:
     copied = merged({}, override)
     copied["d"]["e"].append(6)
     assert override == {"d": {"e": [5]}}  # the result shares nothing with the override
+    kept = merged(base, {})
+    kept["a"]["y"].append(3)
+    assert base["a"] == {"x": 1, "y": [1, 2]}  # ... nor with the base
 
 
 def test_scenarios_load_into_exact_requests(world: Path, scenarios: list[Scenario]) -> None:
