@@ -398,6 +398,22 @@ def test_builds_on_cycle(world: Path) -> None:
     assert error.pack == "base"
 
 
+def test_builds_on_cycle_further_up_the_chain(world: Path) -> None:
+    # city -> county -> state -> county: the city is not in the cycle, the loop still ends
+    for name, parent in (("county", "state"), ("state", "county")):
+        write_pack(
+            world,
+            name,
+            f"name: {name}\ntitle: T\nbuilds_on: {parent}\ntime_zone: UTC\n"
+            "versions: [{from: 2020-01-01, label: L}]\n",
+            policies=rule(f"{name}.r"),
+        )
+    city = world / "city" / "manifest.yaml"
+    city.write_text(city.read_text().replace("builds_on: base", "builds_on: county"))
+    # packs are checked in name order: base passes, then the city's chain meets county again
+    assert library_refused(world).message == "city: builds_on forms a cycle through 'county'"
+
+
 def test_builds_on_itself(world: Path) -> None:
     base = world / "base" / "manifest.yaml"
     base.write_text(base.read_text().replace("title: Base\n", "title: Base\nbuilds_on: base\n"))
