@@ -48,6 +48,9 @@ LAW_TESTS = (
     "tests/test_hold_limit.py",
     "tests/test_policy_check.py",
     "tests/test_law_guards.py",
+    "tests/test_pack.py",
+    "tests/test_scenarios.py",
+    "tests/test_scenario_awaits.py",
     "src/detainer_desk/law/packs",
 )
 TARGETS = (

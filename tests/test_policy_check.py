@@ -6,12 +6,15 @@ import re
 import shutil
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
+import yaml
 
 from detainer_desk.law.check import check_packs
 from detainer_desk.law.pack import default_packs_dir
+from tests.test_pack import BASE_MANIFEST, BASE_RULES, CITY_MANIFEST, CITY_RULES, rule, write_pack
 
 
 @pytest.fixture
@@ -150,3 +153,121 @@ def test_rule_the_fact_sheet_binds_to_one_agency_must_name_it(packs: Path) -> No
     assert result.returncode == 1
     assert "trv.tcso-2017.no-hold-without-judicial-warrant" in result.stderr
     assert "TX_TRAVIS_POLICY_2017" in result.stderr and '@agency("sheriff")' in result.stderr
+
+
+# --- check_packs on a small world (tests/test_pack.py): exact messages, each once ------------
+
+AGENCY_BOUND = yaml.safe_load(
+    resources.files("detainer_desk.law").joinpath("agency_bound.yaml").read_text()
+)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Path:
+    write_pack(tmp_path, "base", BASE_MANIFEST, policies=BASE_RULES)
+    write_pack(tmp_path, "city", CITY_MANIFEST, policies=CITY_RULES)
+    (tmp_path / "city" / "scenarios.yaml").write_text("pack: city\nscenarios: []\n")
+    (tmp_path / "notes").mkdir()  # no manifest: not a pack
+    return tmp_path
+
+
+def test_small_world_passes(world: Path) -> None:
+    assert check_packs(world) == []
+
+
+def test_every_pack_is_checked_and_a_broken_one_skipped(world: Path) -> None:
+    (world / "base" / "policies.cedar").unlink()
+    (world / "city" / "scenarios.yaml").write_text(
+        "pack: city\nscenarios:\n  - {name: n, date: 2021-08-01, expect: {}}\n"
+    )
+    assert check_packs(world) == [
+        "base: no .cedar policy file",
+        f"{world / 'city' / 'scenarios.yaml'}: scenario 'n': 'exercises'",
+        "city: builds_on 'base', which is not a pack",
+    ]
+
+
+def test_scenarios_of_a_pack_that_fails_to_load_are_not_read(world: Path) -> None:
+    (world / "city" / "policies.cedar").write_text(CITY_RULES + CITY_RULES)
+    (world / "city" / "scenarios.yaml").write_text("pack: city\nscenarios: [{}]\n")
+    assert check_packs(world) == ["city: rule id 'city.no-notice' is used twice"]
+
+
+def test_a_problem_of_an_ancestor_is_reported_once(world: Path) -> None:
+    (world / "base" / "policies.cedar").write_text(
+        BASE_RULES + rule("base.later", effective="2021-07-01")
+    )
+    # a city version starts 2021-07-01, no base version does: the base's own library and the
+    # city's (which checks the base after the city) both find it
+    assert check_packs(world) == [
+        "base: rule 'base.later' (base) changes on 2021-07-01, but no version of base starts "
+        "that day; add one"
+    ]
+
+
+def test_a_cycle_is_reported_for_each_pack_in_it(world: Path) -> None:
+    base = world / "base" / "manifest.yaml"
+    base.write_text(base.read_text().replace("title: Base\n", "title: Base\nbuilds_on: city\n"))
+    assert check_packs(world) == [
+        "base: builds_on forms a cycle through 'base'",
+        "city: builds_on forms a cycle through 'city'",
+    ]
+
+
+def _bound_message(pack: str, rule_id: str, key: str) -> str:
+    kinds = sorted(AGENCY_BOUND[key]["agencies"])
+    return (
+        f"{pack}: rule {rule_id!r} cites {key}, which binds only {', '.join(kinds)} "
+        f'({AGENCY_BOUND[key]["why"]}); add @agency("{",".join(kinds)}") and test '
+        "context.agency.kind"
+    )
+
+
+def test_rules_citing_an_agency_bound_provision(world: Path) -> None:
+    scoped = (
+        'forbid (principal, action == Action::"notify_release", resource)\n'
+        'when { context.agency.kind == "{kind}" };'
+    )
+    (world / "city" / "policies.cedar").write_text(
+        CITY_RULES
+        # the key after another, with or without spaces: still found
+        + rule("city.unscoped", source="TEST_1,TX_TRAVIS_POLICY_2017", effective="2021-07-01")
+        + rule("city.spaced", source="TEST_1 ,  TX_TRAVIS_POLICY_2017", effective="2021-07-01")
+        # names an agency the provision does not bind
+        + rule(
+            "city.police",
+            scoped.replace("{kind}", "police"),
+            source="TX_TRAVIS_POLICY_2017",
+            effective="2021-07-01",
+            extra='@agency("police")\n',
+        )
+        # names only agencies it binds: fine
+        + rule(
+            "city.sheriff",
+            scoped.replace("{kind}", "sheriff"),
+            source="COOK_CODE_46_37",
+            effective="2021-07-01",
+            extra='@agency("sheriff")\n',
+        )
+        # one of two agencies named but too many kinds for another key
+        + rule(
+            "city.cook-and-police",
+            scoped.replace("{kind}", "sheriff")[:-2] + ' || context.agency.kind == "police" };',
+            source="COOK_CODE_46_37",
+            effective="2021-07-01",
+            extra='@agency("sheriff,police")\n',
+        )
+    )
+    assert check_packs(world) == [
+        _bound_message("city", "city.unscoped", "TX_TRAVIS_POLICY_2017"),
+        _bound_message("city", "city.spaced", "TX_TRAVIS_POLICY_2017"),
+        _bound_message("city", "city.police", "TX_TRAVIS_POLICY_2017"),
+        _bound_message("city", "city.cook-and-police", "COOK_CODE_46_37"),
+    ]
+    # the message for the two-agency key, worked out by hand from agency_bound.yaml
+    assert _bound_message("city", "r", "COOK_CODE_46_37").endswith(
+        'add @agency("department_of_correction,sheriff") and test context.agency.kind'
+    )
+    assert "binds only department_of_correction, sheriff (" in _bound_message(
+        "city", "r", "COOK_CODE_46_37"
+    )

@@ -155,9 +155,8 @@ def _parse_policies(name: str, text: str, schema: Any) -> list[Provision]:
     provisions = [provision_from_est(name, p) for p in est["staticPolicies"].values()]
     result = cedarpy.validate_policies(text, schema)
     if not result.validation_passed:
-        by_id = result.id_annotations_by_policy_id
         first = result.errors[0]
-        rule = by_id.get(first.policy_id, first.policy_id)
+        rule = result.id_annotations_by_policy_id[first.policy_id]  # every rule has its @id
         raise PackError(
             f"{name}: rule {rule!r} does not match the shared schema: {first.error}",
             pack=name,
