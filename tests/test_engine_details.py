@@ -19,7 +19,13 @@ from detainer_desk.errors import InputError
 from detainer_desk.law import default_library
 from detainer_desk.law.decide import local_zone
 from detainer_desk.law.decision import ActionPart
-from detainer_desk.law.engine import MAX_UNKNOWN_FACTS, Outcome, action_decision, evaluate
+from detainer_desk.law.engine import (
+    MAX_UNKNOWN_FACTS,
+    NO_HOLD_AUTHORITY,
+    Outcome,
+    action_decision,
+    evaluate,
+)
 from detainer_desk.law.facts import Facts, derive_facts
 from detainer_desk.law.pack import HoldWindow, PolicyLibrary, default_packs_dir
 from detainer_desk.request.document import parse_request
@@ -322,3 +328,28 @@ def test_a_decision_falling_back_for_missing_facts_lists_no_conditions() -> None
     missing = ("request.form_issued_after_withdrawal",)
     fallback = action_decision(vs, share, permit, missing, Form.other, None)
     assert fallback.effect is Effect.review_required and fallback.conditions == ()
+
+
+def test_a_default_never_permits_a_hold_and_no_default_means_review(tmp_path: Path) -> None:
+    """A copy of the federal pack whose manifest gives holds a default ("permit") in place of
+    its in-person interview default; Washington in March 2012 has no rule on either. The hold is
+    still denied by default with the usual reason (holds are never permitted by default), and
+    the interview, with no rule and no default, needs review."""
+    for name in ("federal", "washington"):
+        shutil.copytree(default_packs_dir() / name, tmp_path / name)
+    manifest = tmp_path / "federal" / "manifest.yaml"
+    interview = (
+        '  allow_in_person_interview: {effect: permit, reason: "no provision in force restricts '
+        'in-person interviews"}\n'
+    )
+    hold = '  hold_beyond_release: {effect: permit, reason: "test: a default for holds"}\n'
+    assert interview in manifest.read_text()
+    manifest.write_text(manifest.read_text().replace(interview, hold))
+    library = PolicyLibrary.load(tmp_path)
+    doc = article_request(jurisdiction="washington", received_at="2012-03-05T09:00:00-08:00")
+    doc["request"]["form"] = "I-247"
+    decision = decide(doc, date(2012, 3, 5), library=library)
+    held = decision.action(Action.hold_beyond_release)
+    assert (held.effect, held.by_default, held.reason) == (Effect.deny, True, NO_HOLD_AUTHORITY)
+    seen = decision.action(Action.allow_in_person_interview)
+    assert (seen.effect, seen.by_default) == (Effect.review_required, True)
