@@ -780,3 +780,23 @@ def test_a_new_release_time_moves_only_the_queued_notification(
     notes = _notes(desk)
     assert notes[0].status == "sent"
     assert notes[0].release_at == datetime(2017, 9, 28, 20, 0, tzinfo=UTC)
+
+
+def test_a_recipient_refused_among_several_fails_the_send(smtp: SmtpSink) -> None:
+    """An office address may list several recipients; when the server refuses one of them
+    (and takes the others) the send counts as failed, naming the refused address."""
+    from detainer_desk.desk.outbox import Message
+
+    original = smtp.handle_RCPT
+
+    async def refuse_one(server: Any, session: Any, envelope: Any, address: str, o: Any) -> str:
+        if address == "gone@ice.example":
+            return "550 5.1.1 no such mailbox"
+        return await original(server, session, envelope, address, o)
+
+    smtp.handle_RCPT = refuse_one  # type: ignore[method-assign]
+    transport = NetworkTransport(smtp.host, smtp.port, "d@x", timeout=5.0)
+    message = Message("k", "s", "b", START)
+    with pytest.raises(OSError, match=r"^recipient refused: \['gone@ice\.example'\]$"):
+        transport.send("email", "ero@ice.example, gone@ice.example", message)
+    assert len(smtp.messages) == 1  # the other recipient got it (a retry resends, same key)
