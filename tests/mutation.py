@@ -55,7 +55,11 @@ LAW_TESTS = (
 )
 TARGETS = (
     Target("law.hold_limit", ("law/hold_limit.py",), ("tests/test_hold_limit.py",)),
-    Target("law.engine", ("law/engine.py", "law/decide.py", "law/decision.py"), LAW_TESTS),
+    Target(
+        "law.engine",
+        ("law/engine.py", "law/decide.py", "law/decision.py"),
+        (*LAW_TESTS, "tests/test_engine_details.py"),
+    ),
     Target("law.facts", ("law/facts.py", "law/provisions.py"), LAW_TESTS),
     Target("law.pack", ("law/pack.py", "law/check.py", "law/scenarios.py"), LAW_TESTS),
     Target(

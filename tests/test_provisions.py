@@ -251,3 +251,13 @@ def test_exception_must_be_a_forbid_on_its_own_id() -> None:
     for bad in (as_permit, other_id, no_list):
         err = error(bad)
         assert str(err) == expected and (err.pack, err.rule) == ("xpack", "x.rule")
+
+
+def test_a_rule_testing_two_agency_kinds_without_agency_names_both() -> None:
+    # The kinds sorted: police before sheriff; ", " between them in the text, "," in the fix.
+    either = 'context.agency.kind == "sheriff" || context.agency.kind == "police"'
+    err = error(permit(either))
+    assert str(err) == (
+        "xpack: rule 'x.rule' tests context.agency.kind (police, sheriff) but names no agency; "
+        'add @agency("police,sheriff")'
+    )

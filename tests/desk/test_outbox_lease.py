@@ -571,3 +571,232 @@ def test_a_webhook_posts_the_message_as_json_with_its_key() -> None:
         "body": "Body.\n",
         "release_at": "2017-09-27T21:00:00+00:00",
     }
+
+
+def _add_due_rows(desk: Desk, count: int, at: datetime) -> None:
+    """`count` more queued notifications (on request 1, purposes of their own), due at `at`."""
+    with desk.sessions.begin() as session:
+        for i in range(count):
+            session.add(
+                Notification(
+                    request_pk=1,
+                    purpose=f"extra-{i}",
+                    idempotency_key=f"extra-{i}",
+                    release_at=datetime(2017, 9, 28, 20, 0, tzinfo=UTC),
+                    status="queued",
+                    attempts=0,
+                    next_attempt_at=at,
+                    queued_at=at,
+                )
+            )
+
+
+def test_a_pass_leases_at_most_twenty_rows_oldest_first_and_ledgers_which(
+    lease_desk: tuple[Desk, SettableClock],
+) -> None:
+    """23 due rows: notifications 1-3 'sending' with a lease that ran out, 4-23 queued. A pass
+    takes 20 by id (1-20, the expired leases among them, not the queued rows first), the next
+    the last 3 (21-23); each lease is ledgered with the worker, the moment and the ids."""
+    desk, clock = lease_desk
+    lease_due(desk.sessions, clock, "A", limit=3, lease=LEASE)  # 1-3 'sending', until +60 s
+    clock.advance(LEASE + timedelta(seconds=1))  # those leases ran out a second ago
+    _add_due_rows(desk, 20, clock.now())  # ids 4-23
+    first = lease_due(desk.sessions, clock, "B")
+    assert [lease.notification_id for lease in first] == list(range(1, 21))
+    assert [lease.attempt for lease in first] == [2, 2, 2] + [1] * 17  # 1-3: second attempt
+    assert {lease.worker for lease in first} == {"B"}
+    second = lease_due(desk.sessions, clock, "C")
+    assert [lease.notification_id for lease in second] == [21, 22, 23]
+    leased = _ledger(desk, "notifications_leased")
+    # START + 61 s = 21:01:01 UTC for both of the last two passes.
+    assert [(e["actor"], e["at"], e["data"]) for e in leased] == [
+        ("A", "2017-09-27T21:00:00+00:00", {"notifications": [1, 2, 3]}),
+        ("B", "2017-09-27T21:01:01+00:00", {"notifications": list(range(1, 21))}),
+        ("C", "2017-09-27T21:01:01+00:00", {"notifications": [21, 22, 23]}),
+    ]
+
+
+def test_a_result_after_the_lease_ran_out_is_ledgered_in_full(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    """What was sent, by whom, on which attempt: notification 1, A's first attempt, sent."""
+    desk, clock = lease_desk
+    (lease,) = lease_due(desk.sessions, clock, "A", limit=1, lease=LEASE)
+
+    def outlive_the_lease(_: Lease) -> None:
+        clock.advance(LEASE + timedelta(seconds=1))
+
+    transport = _transport(smtp)
+    status = deliver_one(
+        desk.sessions, lease, transport, clock, desk.settings.zone, outlive_the_lease, LEASE
+    )
+    assert status == LEASE_LOST
+    (lost,) = _ledger(desk, "notification_result_after_lease_lost")
+    assert (lost["actor"], lost["data"]) == (
+        "worker",
+        {
+            "notification": 1,
+            "attempt": 1,
+            "worker": "A",
+            "outcome": "sent",
+            "detail": f"accepted by {smtp.host}:{smtp.port}",
+        },
+    )
+
+
+def test_a_send_exactly_at_the_release_time_is_in_time(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    """Release at 20:00 UTC (14:00 Denver); sent at 20:00:00 UTC: a lead of 0 s, not late."""
+    desk, clock = lease_desk
+    clock.set(datetime(2017, 9, 28, 20, 0, tzinfo=UTC))
+    assert deliver_due(desk.sessions, _transport(smtp), clock, desk.settings.zone) == {"sent": 3}
+    note = _notes(desk)[0]
+    assert note.lead_seconds == 0 and note.not_in_time_reason is None
+
+
+def test_a_pass_passes_its_lease_length_and_hook_to_every_send(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    """A 120 s lease (more than the 60 s default) and sends that take 90 s each.
+
+    t0 = 21:00:00: the pass leases 1-3 until t0+120. Send 1: renewed at t0 to t0+120, takes 90 s,
+    recorded at t0+90 (< t0+120). Send 2: its lease (t0+120) still holds at t0+90, renewed to
+    t0+210, recorded at t0+180. Send 3: its lease ran out at t0+120 < t0+180: lost, not sent.
+    With the 60 s default instead, send 1 would be lost at t0+90 (> t0+60) and so would the rest.
+    """
+    desk, clock = lease_desk
+    hooked: list[int] = []
+
+    def slow_send(lease: Lease) -> None:
+        hooked.append(lease.notification_id)
+        clock.advance(timedelta(seconds=90))
+
+    counts = deliver_due(
+        desk.sessions,
+        _transport(smtp),
+        clock,
+        desk.settings.zone,
+        "A",
+        before_send=slow_send,
+        lease_for=timedelta(seconds=120),
+    )
+    assert counts == {"sent": 2, LEASE_LOST: 1}
+    assert hooked == [1, 2]  # the hook ran before each send that went ahead, with its lease
+    assert len(smtp.messages) == 2
+    assert [n.status for n in _notes(desk)] == ["sent", "sent", "sending"]
+
+
+def test_the_smtp_deadline_covers_the_whole_conversation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_left` on a fake monotonic clock: 10 s from t = 100, the deadline is t = 110."""
+    from detainer_desk.desk import outbox
+
+    now = [100.0]
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: now[0])
+    smtp = outbox._DeadlineSMTP("", 0, 10.0)  # no host: smtplib does not connect
+    assert smtp.timeout == 10.0  # the connection attempt is bounded too
+    timeouts: list[float | None] = []
+
+    class Socket:
+        def settimeout(self, seconds: float | None) -> None:
+            timeouts.append(seconds)
+
+    assert smtp._left() == 10.0  # no socket yet: nothing to set
+    smtp.sock = Socket()  # type: ignore[assignment]
+    now[0] = 109.5
+    assert smtp._left() == 0.5 and timeouts == [0.5]  # half a second left: still allowed
+    now[0] = 110.0  # exactly at the deadline: nothing left
+    with pytest.raises(TimeoutError, match=r"^the send took longer than its timeout$"):
+        smtp._left()
+    assert timeouts == [0.5]
+
+
+def test_a_webhook_that_never_answers_times_out() -> None:
+    """A receiver that accepts the connection and says nothing for 5 s; the timeout is 0.3 s."""
+    import socket
+
+    from detainer_desk.desk.outbox import Message
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    release = threading.Event()
+
+    def accept_and_stay_silent() -> None:
+        conn, _ = listener.accept()
+        release.wait(5)
+        conn.close()
+
+    thread = threading.Thread(target=accept_and_stay_silent, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/ice/notify"
+    transport = NetworkTransport("127.0.0.1", 25, "d@x", timeout=0.3)
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimeoutError):
+            transport.send("webhook", url, Message("k", "s", "b", START))
+        assert time.monotonic() - started < 3  # cut off by the timeout, not by the receiver
+    finally:
+        release.set()
+        thread.join(5)
+        listener.close()
+
+
+def test_queueing_directly_returns_whether_it_queued_and_a_missing_release_time_is_reported(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    """The desk queues only once a release time is known; called with none (booking L9 has
+    no release time yet), the notification is queued without one and cannot be sent."""
+    from detainer_desk.desk.outbox import queue_release_notification
+    from detainer_desk.desk.tables import Booking, FederalRequest
+
+    desk, clock = lease_desk
+    desk.record_event(ADMIN, booked("L9", "denver"))
+    desk.receive_request(ADMIN, detainer("L9", "denver", DENVER_OFFICE))
+    assert len(_notes(desk)) == 3  # no release time: nothing queued for L9
+    with desk.sessions.begin() as session:
+        booking = session.execute(select(Booking).where(Booking.booking_id == "L9")).scalar_one()
+        request = session.execute(
+            select(FederalRequest).where(FederalRequest.booking_pk == booking.id)
+        ).scalar_one()
+        assert queue_release_notification(session, request, booking, clock.now(), "test")
+        assert not queue_release_notification(session, request, booking, clock.now(), "test")
+    note = _notes(desk)[3]
+    assert (note.request_pk, note.purpose, note.release_at) == (4, "release", None)
+    assert note.idempotency_key == "release-4-L9" and note.status == "queued"
+    counts = deliver_due(desk.sessions, _transport(smtp), clock, desk.settings.zone)
+    assert counts == {"sent": 3, "not_possible": 1}
+    assert _notes(desk)[3].not_in_time_reason == "no release time known"
+
+
+def test_a_new_release_time_moves_only_the_queued_notification(
+    lease_desk: tuple[Desk, SettableClock], smtp: SmtpSink
+) -> None:
+    """L0's notification is sent (release 14:00 Denver, 28 Sep); L0's release is then scheduled
+    for 09:00 on 29 Sep. The sent notification keeps the time it announced."""
+    desk, clock = lease_desk
+    (lease,) = lease_due(desk.sessions, clock, "A", limit=1, lease=LEASE)
+    assert deliver_one(desk.sessions, lease, _transport(smtp), clock, desk.settings.zone) == "sent"
+    later = "2017-09-29T09:00:00"
+    desk.record_event(ADMIN, event("L0", "release_scheduled", later, release_at=later))
+    notes = _notes(desk)
+    assert notes[0].status == "sent"
+    assert notes[0].release_at == datetime(2017, 9, 28, 20, 0, tzinfo=UTC)
+
+
+def test_a_recipient_refused_among_several_fails_the_send(smtp: SmtpSink) -> None:
+    """An office address may list several recipients; when the server refuses one of them
+    (and takes the others) the send counts as failed, naming the refused address."""
+    from detainer_desk.desk.outbox import Message
+
+    original = smtp.handle_RCPT
+
+    async def refuse_one(server: Any, session: Any, envelope: Any, address: str, o: Any) -> str:
+        if address == "gone@ice.example":
+            return "550 5.1.1 no such mailbox"
+        return await original(server, session, envelope, address, o)
+
+    smtp.handle_RCPT = refuse_one  # type: ignore[method-assign]
+    transport = NetworkTransport(smtp.host, smtp.port, "d@x", timeout=5.0)
+    message = Message("k", "s", "b", START)
+    with pytest.raises(OSError, match=r"^recipient refused: \['gone@ice\.example'\]$"):
+        transport.send("email", "ero@ice.example, gone@ice.example", message)
+    assert len(smtp.messages) == 1  # the other recipient got it (a retry resends, same key)

@@ -172,3 +172,66 @@ def test_a_cell_given_away_across_lines_gets_one_more_complement() -> None:
         ("r1", TOTAL),
     }
     assert [result.display((TOTAL, c)) for c in ("c0", "c1", TOTAL)] == ["14", "10", "24"]
+
+
+def test_when_no_neighbour_is_left_every_positive_cell_is_withheld_but_zeros_stay() -> None:
+    # One row: a=1, b=0, c=5 (row total 6; the totals row repeats it, grand total 6).
+    # Primary: (r0, a)=1 and (total, a)=1. Single unknowns: row r0 withholds its smallest
+    # positive interior cell (r0, c)=5 (b is 0); the totals row, all of whose cells name TOTAL,
+    # the smaller of (total, c)=5 and 6: (total, c). The LP: r0 gives a + c = 6 with c in 5..6
+    # (no cell exceeds the grand total 6), so a = 1 exactly: exposed. Next to (r0, a), row r0
+    # still has its total 6: withheld, and the totals column then withholds the grand total.
+    # Now a = total - c with both in 5..6, so a is still exactly 1 (0 is not allowed), and no
+    # line through (r0, a) has a positive cell left: every positive cell is withheld (already
+    # all of them) and the zeros, which give nothing away, stay published.
+    counts = {("r0", "a"): 1, ("r0", "b"): 0, ("r0", "c"): 5}
+    table = CountTable("t", "t", "people", ["r0"], ["a", "b", "c"], counts)
+    result = suppress(table)
+    assert result.primary == {("r0", "a"), (TOTAL, "a")}
+    assert result.complementary == {("r0", "c"), ("r0", TOTAL), (TOTAL, "c"), (TOTAL, TOTAL)}
+    assert [result.display((r, "b")) for r in ("r0", TOTAL)] == ["0", "0"]
+
+
+def test_a_complement_that_leaves_an_earlier_line_with_one_unknown_is_closed_first() -> None:
+    # r0: c0=4, c1=4, c2=8 (16); r1: c0=20, c1=15, c2=0 (35); columns 24, 19, 8; grand 51.
+    # Primary: (r0, c0)=4 and (r0, c1)=4. Single unknowns: columns c0 and c1 withhold (r1, c0)=20
+    # and (r1, c1)=15. LP: row r0 reads c0 + c1 = 16 - 8 = 8 with both in 1..4, so both are 4:
+    # exposed. Next to (r0, c0), on a line through it (row r0 first), the smallest cell left is
+    # (r0, c2)=8. Column c2 then has one unknown: (total, c2)=8 goes ((r1, c2) is 0). That
+    # leaves the totals row, a line checked before column c2, with one unknown: it is closed
+    # before the LP runs again, with its smallest, (total, c1)=19. Then, with a = (r0, c0) and
+    # b = (r0, c1): (r1, c0) = 24 - a, (r1, c1) = 11 + a, (total, c1) = 11 + a + b and
+    # (r0, c2) = (total, c2) = 16 - a - b >= 8, so a and b can each be 1..4: nothing exposed.
+    counts = {
+        ("r0", "c0"): 4,
+        ("r0", "c1"): 4,
+        ("r0", "c2"): 8,
+        ("r1", "c0"): 20,
+        ("r1", "c1"): 15,
+        ("r1", "c2"): 0,
+    }
+    table = CountTable("t", "t", "people", ["r0", "r1"], ["c0", "c1", "c2"], counts)
+    result = suppress(table)
+    assert result.primary == {("r0", "c0"), ("r0", "c1")}
+    assert result.complementary == {
+        ("r0", "c2"),
+        ("r1", "c0"),
+        ("r1", "c1"),
+        (TOTAL, "c1"),
+        (TOTAL, "c2"),
+    }
+    assert [result.display((r, TOTAL)) for r in ("r0", "r1", TOTAL)] == ["16", "35", "51"]
+
+
+def test_no_withheld_cell_exceeds_the_grand_total() -> None:
+    # One row: a=1, b=4; row total 5, grand total 5. Asked about (r0, a) and (total, a) as the
+    # only primary cells, with the row total and the grand total withheld and b shown: row r0
+    # reads a + 4 = row total, and the row total is 5 or more but, like every cell, at most the
+    # grand total 5, so it is 5 and a = 1: exposed (and (total, a) = a). Allowing 6 (or no
+    # upper bound) would leave a = 1 or 2 (1..4).
+    from detainer_desk.publish.suppression import exposed_cells
+
+    table = CountTable("t", "t", "people", ["r0"], ["a", "b"], {("r0", "a"): 1, ("r0", "b"): 4})
+    primary = {("r0", "a"), (TOTAL, "a")}
+    withheld = primary | {("r0", TOTAL), (TOTAL, TOTAL)}
+    assert exposed_cells(table, primary, withheld) == [("r0", "a"), (TOTAL, "a")]

@@ -55,14 +55,14 @@ def raise_alarm(
     due_at: datetime | None,
     now: datetime,
 ) -> bool:
-    exists = session.execute(
+    existing = session.scalar(
         select(Alarm.id).where(
             Alarm.booking_pk == booking.id,
             Alarm.kind == kind,
             Alarm.request_pk.is_(None) if request_pk is None else Alarm.request_pk == request_pk,
         )
-    ).first()
-    if exists is not None:
+    )
+    if existing is not None:
         return False
     alarm = Alarm(
         booking_pk=booking.id,

@@ -227,8 +227,10 @@ def _compare_and_set(session: Session, lease: Lease, now: datetime, values: dict
     result = session.execute(update(Notification).where(*_owned(lease, now)).values(values))
     if cast(CursorResult[Any], result).rowcount != 1:
         return False
-    # A Core UPDATE bypasses the unit of work: seal the row's new content in the ledger too.
-    row = session.get(Notification, lease.notification_id, populate_existing=True)
+    # A bulk UPDATE bypasses the unit of work: seal the row's new content in the ledger too.
+    # (The ORM-enabled UPDATE has already brought a row this session holds up to date:
+    # synchronize_session="auto"; any other row is loaded fresh.)
+    row = session.get(Notification, lease.notification_id)
     assert row is not None
     mark(session, row)
     return True

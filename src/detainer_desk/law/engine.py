@@ -195,7 +195,8 @@ def action_decision(
     """Turn an outcome into the documented decision for one action."""
     is_hold = action is Action.hold_beyond_release
     fallback = Effect.deny if is_hold else Effect.review_required
-    effect, reason, hold_limit = outcome.effect, "", None
+    effect, hold_limit = outcome.effect, None
+    reason: str  # every branch below says why
     mandatory = any(vs.provisions[r].mandatory for r in outcome.reasons)
     if missing:
         effect = fallback
