@@ -22,6 +22,7 @@ from detainer_desk.law.decision import ActionPart
 from detainer_desk.law.engine import (
     MAX_UNKNOWN_FACTS,
     NO_HOLD_AUTHORITY,
+    NO_RULE_NO_DEFAULT,
     Outcome,
     action_decision,
     evaluate,
@@ -352,4 +353,8 @@ def test_a_default_never_permits_a_hold_and_no_default_means_review(tmp_path: Pa
     held = decision.action(Action.hold_beyond_release)
     assert (held.effect, held.by_default, held.reason) == (Effect.deny, True, NO_HOLD_AUTHORITY)
     seen = decision.action(Action.allow_in_person_interview)
-    assert (seen.effect, seen.by_default) == (Effect.review_required, True)
+    assert (seen.effect, seen.by_default, seen.reason) == (
+        Effect.review_required,
+        True,
+        NO_RULE_NO_DEFAULT,
+    )

@@ -225,6 +225,20 @@ def test_bad_dates(name: str, what: str) -> None:
     assert (err.pack, err.rule) == ("xpack", "x.rule")
 
 
+def test_a_condition_must_be_a_permit() -> None:
+    notes = NOTES + ' @kind("condition")'
+    assert provision_from_est(
+        "xpack", est("permit(principal, action, resource)", notes)
+    ).is_condition
+    with pytest.raises(PackError) as caught:
+        provision_from_est("xpack", est("forbid(principal, action, resource)", notes))
+    assert str(caught.value) == (
+        "xpack: rule 'x.rule' is a @kind(\"condition\"), so it must be a permit "
+        "(a condition is met before a permitted action; it cannot forbid one)"
+    )
+    assert (caught.value.pack, caught.value.rule) == ("xpack", "x.rule")
+
+
 def test_exception_must_be_a_forbid_on_its_own_id() -> None:
     notes = NOTES + ' @exception("true")'
     good = est(

@@ -24,6 +24,9 @@ from detainer_desk.vocabulary import Action, Effect, Form
 
 MAX_UNKNOWN_FACTS = 10
 NO_HOLD_AUTHORITY = "no provision authorizes a hold (default deny: never hold on a guess)"
+NO_RULE_NO_DEFAULT = (
+    "no provision in force decides this action and the pack gives no default; review"
+)
 _PRINCIPAL = 'Agency::"custodian"'
 _RESOURCE = 'Request::"request"'
 
@@ -209,7 +212,10 @@ def action_decision(
         reason = f"the policy engine could not decide ({outcome.error}); review the request"
     elif outcome.by_default:
         default = vs.defaults.get(action)
-        reason = NO_HOLD_AUTHORITY if is_hold or default is None else default.reason
+        if is_hold:
+            reason = NO_HOLD_AUTHORITY
+        else:
+            reason = NO_RULE_NO_DEFAULT if default is None else default.reason
     elif effect is Effect.permit and all(vs.provisions[r].is_limit for r in outcome.reasons):
         reason = (
             f"not restricted: {_cites(vs, outcome.reasons)} limits local restrictions on it; "

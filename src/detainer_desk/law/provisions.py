@@ -243,6 +243,14 @@ def provision_from_est(pack: str, est: dict[str, Any]) -> Provision:
     is_exception = notes.get("exception") == "true"
     if is_exception:
         _check_exception_shape(pack, rule, est)
+    is_condition = notes.get("kind") == "condition"
+    if is_condition and est["effect"] != "permit":
+        raise PackError(
+            f'{pack}: rule {rule!r} is a @kind("condition"), so it must be a permit '
+            "(a condition is met before a permitted action; it cannot forbid one)",
+            pack,
+            rule,
+        )
     repealed = notes.get("repealed")
     return Provision(
         id=rule,
@@ -254,7 +262,7 @@ def provision_from_est(pack: str, est: dict[str, Any]) -> Provision:
         effective=_date(notes["effective"], "@effective", pack, rule),
         repealed=_date(repealed, "@repealed", pack, rule) if repealed else None,
         confidence=confidence,
-        is_condition=notes.get("kind") == "condition",
+        is_condition=is_condition,
         mandatory=notes.get("mandatory") == "true",
         outcome=Effect(outcome) if outcome else None,
         hold_window=hold_window,
