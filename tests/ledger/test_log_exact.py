@@ -26,6 +26,7 @@ from detainer_desk.desk.tables import Checkpoint, Office
 from detainer_desk.errors import NotFoundError
 from detainer_desk.ledger import tree
 from detainer_desk.ledger.entries import append, canonical, chain_hash, leaf_hash
+from detainer_desk.ledger.keys import load_signing_key
 from detainer_desk.ledger.log import (
     Verified,
     bodies,
@@ -38,7 +39,6 @@ from detainer_desk.ledger.log import (
     verify_since,
     write_export,
 )
-from detainer_desk.ledger.keys import load_signing_key
 from detainer_desk.ledger.rows import row_digest, sealed_digests
 from detainer_desk.ledger.standalone import VerificationError, read_checkpoint
 
@@ -327,7 +327,8 @@ def test_a_tree_node_no_entry_made_and_an_edited_node_are_named(tmp_path: Path) 
         f"UPDATE tree_nodes SET hash = '{'cd' * 32}' WHERE level = 1 AND idx = 0",
     )
     _verify_fails(
-        desk, "the stored tree state (tree_nodes) does not match the entries at node (1, 0): edited?"
+        desk,
+        "the stored tree state (tree_nodes) does not match the entries at node (1, 0): edited?",
     )
     desk.close()
     desk = _desk(tmp_path / "third")
@@ -337,7 +338,8 @@ def test_a_tree_node_no_entry_made_and_an_edited_node_are_named(tmp_path: Path) 
         "DELETE FROM tree_nodes WHERE level = 1 AND idx = 0",
     )
     _verify_fails(
-        desk, "the stored tree state (tree_nodes) does not match the entries at node (1, 0): edited?"
+        desk,
+        "the stored tree state (tree_nodes) does not match the entries at node (1, 0): edited?",
     )
     desk.close()
 
@@ -385,7 +387,9 @@ def test_verify_since_from_the_empty_checkpoint(tmp_path: Path) -> None:
     _sql(tmp_path, "INSERT INTO offices VALUES ('O1', 'email', 'o1@example.org')")
     with desk.sessions() as session, pytest.raises(VerificationError) as caught:
         verify_since(session, _vkey(desk), empty)
-    assert str(caught.value) == "offices row O1: ledger entry 2 recorded it deleted, but it is there"
+    assert (
+        str(caught.value) == "offices row O1: ledger entry 2 recorded it deleted, but it is there"
+    )
     desk.close()
 
 

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
@@ -101,7 +100,7 @@ def test_the_reference_against_hand_worked_values() -> None:
     ab = _h(b"\x01" + a + b)
     assert mth([a, b, c]) == _h(b"\x01" + ab + c)
     assert mth([]).hex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    assert tree.EMPTY_ROOT == mth([])
+    assert mth([]) == tree.EMPTY_ROOT
     assert tree.node_hash(a, b) == ab
     # PATH(2, [a, b, c]) = [ab]; PATH(0, [a, b, c]) = [b, c]; PROOF(2, [a, b, c]) = [c].
     assert path(2, [a, b, c]) == [ab]

@@ -121,7 +121,8 @@ def test_a_checkpoint_is_read_from_its_signed_note() -> None:
     # line at all) are passed over; ours is found after them.
     body, _, ours = note.partition("\n\n")
     other = base64.b64encode(b"\x00\x00\x00\x00" + bytes(64)).decode()
-    noisy = f"{body}\n\nnot a signature line\n— someone-else {other}\n— detainer-desk-ledger {other}\n{ours}"
+    noise = f"not a signature line\n— someone-else {other}\n— detainer-desk-ledger {other}"
+    noisy = f"{body}\n\n{noise}\n{ours}"
     assert read_checkpoint(noisy, VKEY).size == 5
 
 
@@ -261,9 +262,7 @@ def test_verify_and_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     (tmp_path / "bad.txt").write_text(_note(3))
     args = [str(export), str(tmp_path / "new.txt"), str(key)]
     assert main(args) == 0
-    assert capsys.readouterr().out == (
-        f"verified: 5 entries; checkpoint {ORIGIN} size 5 matches\n"
-    )
+    assert capsys.readouterr().out == (f"verified: 5 entries; checkpoint {ORIGIN} size 5 matches\n")
     assert main([*args, str(tmp_path / "old.txt")]) == 0
     capsys.readouterr()
     assert main([*args, str(tmp_path / "bad.txt")]) == 1
