@@ -86,18 +86,22 @@ TARGETS = (
         "ledger.tree",
         ("ledger/tree.py", "ledger/entries.py", "ledger/keys.py"),
         (
+            "tests/ledger/test_tree_proofs.py",
+            "tests/ledger/test_entries_and_keys.py",
             "tests/ledger/test_known_answers.py",
             "tests/ledger/test_tree_state.py",
             "tests/ledger/test_canonical_forms.py",
             "tests/ledger/test_first_checkpoint.py",
             "tests/ledger/test_minimisation.py",
         ),
-        15,
+        25,
     ),
     Target(
         "ledger.log",
         ("ledger/log.py", "ledger/rows.py"),
         (
+            "tests/ledger/test_log_exact.py",
+            "tests/ledger/test_entries_and_keys.py",
             "tests/ledger/test_known_answers.py",
             "tests/ledger/test_tree_state.py",
             "tests/ledger/test_canonical_forms.py",
@@ -105,12 +109,15 @@ TARGETS = (
             "tests/ledger/test_table_tampering.py",
             "tests/ledger/test_ledger_cli.py",
         ),
-        20,
+        25,
     ),
     Target(
         "ledger.witness",
         ("ledger/cosignatures.py", "ledger/witness.py", "ledger/standalone.py"),
         (
+            "tests/ledger/test_verifier_exact.py",
+            "tests/ledger/test_witness_exact.py",
+            "tests/ledger/test_log_exact.py",
             "tests/ledger/test_known_answers.py",
             "tests/ledger/test_witness.py",
             "tests/ledger/test_cosignatures.py",
@@ -118,7 +125,7 @@ TARGETS = (
             "tests/ledger/test_canonical_forms.py",
             "tests/ledger/test_ledger_cli.py",
         ),
-        20,
+        25,
     ),
 )
 

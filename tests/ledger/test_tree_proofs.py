@@ -238,6 +238,19 @@ def test_an_append_after_a_lost_tree_state_fills_it_in_first(tmp_path: Path) -> 
     desk.close()
 
 
+def test_an_append_after_a_lost_single_leaf_fills_it_in_first(tmp_path: Path) -> None:
+    desk = _desk(tmp_path)
+    _grow(desk, 1)
+    db = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
+    db.execute("DROP TRIGGER tree_nodes_no_delete")
+    db.execute("DELETE FROM tree_nodes")
+    db.close()
+    _grow(desk, 1)  # leaf 1 needs leaf 0, which is gone: filled in first
+    leaves = _leaves(tmp_path)
+    assert _nodes(tmp_path) == {(0, 0): leaves[0], (0, 1): leaves[1], (1, 0): mth(leaves)}
+    desk.close()
+
+
 def test_the_first_append_to_a_ledger_with_no_state_stores_only_its_leaf(tmp_path: Path) -> None:
     desk = _desk(tmp_path)
     _grow(desk, 1)
