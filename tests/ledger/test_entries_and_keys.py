@@ -16,18 +16,22 @@ import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
 
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.tables import Office
 from detainer_desk.errors import InputError
 from detainer_desk.ledger import tree
-from detainer_desk.ledger.entries import GENESIS, append, entry_body
+from detainer_desk.ledger.entries import GENESIS, LEDGER_LOCK, append, entry_body, lock_ledger
 from detainer_desk.ledger.keys import ensure_signing_key, load_signing_key, verifier_key
 
 AT = datetime(2017, 9, 27, 12, tzinfo=UTC)
@@ -191,3 +195,38 @@ def test_an_unreadable_or_foreign_key_is_refused_with_the_fix(tmp_path: Path) ->
     with pytest.raises(InputError) as caught:
         load_signing_key(other)
     assert caught.value.message == f"{other} is not an Ed25519 key"
+
+
+# -- the PostgreSQL lock, as sent -----------------------------------------------------------
+
+
+class _Recording:
+    """A stand-in session on a given dialect: records each statement with its parameters
+    bound, compiled for PostgreSQL as the server would receive it."""
+
+    def __init__(self, dialect: str) -> None:
+        self.sent: list[str] = []
+        self._dialect = dialect
+
+    def get_bind(self) -> Any:
+        return SimpleNamespace(dialect=SimpleNamespace(name=self._dialect))
+
+    def execute(self, statement: Any, params: dict[str, Any]) -> None:
+        bound = statement.bindparams(**params)  # refuses a parameter the SQL does not name
+        compiled = bound.compile(
+            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+        )
+        self.sent.append(str(compiled))
+
+
+def test_appends_are_serialised_by_their_own_advisory_lock_on_postgresql() -> None:
+    from detainer_desk.desk.holdclock import CLOCK_LOCK
+
+    on_postgres = _Recording("postgresql")
+    lock_ledger(cast(Session, on_postgres))
+    # SQL keywords and function names are case-insensitive in PostgreSQL; the key is not.
+    assert [s.lower() for s in on_postgres.sent] == [f"select pg_advisory_xact_lock({LEDGER_LOCK})"]
+    assert LEDGER_LOCK != CLOCK_LOCK  # the hold clock's lock is another one
+    on_sqlite = _Recording("sqlite")  # SQLite's write lock serialises already
+    lock_ledger(cast(Session, on_sqlite))
+    assert on_sqlite.sent == []
