@@ -39,7 +39,7 @@ from detainer_desk.ledger.log import (
     verify_since,
     write_export,
 )
-from detainer_desk.ledger.rows import row_digest, sealed_digests
+from detainer_desk.ledger.rows import PENDING, check_sealed, mark, row_digest, sealed_digests
 from detainer_desk.ledger.standalone import VerificationError, read_checkpoint
 
 SUPERVISOR = Actor("sup", Role.supervisor)
@@ -538,5 +538,83 @@ def test_bodies_in_batches_after_a_sequence_number_and_the_export(tmp_path: Path
         assert [r.body for r in bodies(session, batch=1)] == everything
         out = tmp_path / "ledger.jsonl"
         assert write_export(session, out) == 5
-    assert out.read_text(encoding="utf-8") == "".join(b + "\n" for b in everything)
+    assert out.read_bytes() == "".join(b + "\n" for b in everything).encode("utf-8")
+    desk.close()
+
+
+# -- which rows a session seals -------------------------------------------------------------
+
+
+def _kinds_and_rows(desk: Desk) -> list[tuple[str, str, list[str]]]:
+    with desk.sessions() as session:
+        entries = [json.loads(b) for b in export_lines(session)]
+    return [(e["kind"], e["actor"], [r["id"] for r in e.get("rows", [])]) for e in entries]
+
+
+def test_a_rolled_back_change_is_forgotten_and_a_commit_ends_the_last_actor(
+    tmp_path: Path,
+) -> None:
+    desk = _desk(tmp_path, offices=1)  # entry 1 seals O0
+    with desk.sessions() as session:
+        session.add(Office(**_office("Gone", "g@example.org")))
+        session.flush()  # collected ...
+        session.rollback()  # ... and forgotten with the transaction
+        append(session, "after_rollback", "clerk:a", AT, {})
+        session.commit()
+        # A later change in the same session, with no entry of its own: sealed by the desk,
+        # not in the name of the last transaction's actor.
+        office = session.get(Office, "O0")
+        assert office is not None
+        office.address = "new@example.org"
+        session.commit()
+        office.channel = "email"  # the same value: not a change, nothing to seal
+        session.commit()
+    assert _kinds_and_rows(desk) == [
+        ("office_configured", "supervisor:sup", ["O0"]),
+        ("after_rollback", "clerk:a", []),
+        ("rows_changed", "desk", ["O0"]),
+    ]
+    with desk.sessions() as session:
+        assert verify_database(session, _vkey(desk), desk.checkpoint()).rows == 1
+    desk.close()
+
+
+def test_a_change_without_an_entry_is_sealed_by_the_desk_now(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, offices=0)
+    before = datetime.now(UTC)
+    with desk.sessions.begin() as session:
+        session.add(Office(**_office("A", "a@example.org")))
+    after = datetime.now(UTC)
+    with desk.sessions() as session:
+        (entry,) = (json.loads(b) for b in export_lines(session))
+    assert (entry["kind"], entry["actor"], entry["data"]) == ("rows_changed", "desk", {})
+    assert before <= datetime.fromisoformat(entry["at"]) <= after
+    with desk.sessions.begin() as session:  # nothing changed: no entry
+        session.get(Office, "A")
+    assert len(_kinds_and_rows(desk)) == 1
+    desk.close()
+
+
+def test_a_row_written_past_the_unit_of_work_is_sealed_when_marked(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, offices=0)
+    with desk.sessions.begin() as session:
+        assert PENDING not in session.info  # nothing flushed yet: mark starts the list
+        for name in ("Core", "Core2"):
+            session.execute(Office.__table__.insert().values(**_office(name, "c@example.org")))
+            office = session.get(Office, name)
+            assert office is not None
+            mark(session, office)
+        append(session, "core_insert", "t", AT, {})
+    assert _kinds_and_rows(desk) == [("core_insert", "t", ["Core", "Core2"])]
+    desk.close()
+
+
+def test_sealed_rows_are_compared_in_batches(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, offices=5)
+    with desk.sessions() as session:
+        sealed, _ = sealed_digests(export_lines(session))
+        assert len(sealed) == 5
+        for batch in (1, 2, 500):
+            assert check_sealed(session, sealed, batch=batch) == 5
+        assert check_sealed(session, {("not_covered", 1): ("x", 1)}) == 0  # not a desk table
     desk.close()

@@ -266,9 +266,10 @@ def export_lines(session: Session) -> Iterator[str]:
 
 
 def write_export(session: Session, path: Path) -> int:
+    """One entry per line, UTF-8, "\\n" line ends on every platform; returns how many."""
     n = 0
-    with path.open("w", encoding="utf-8") as handle:
+    with path.open("wb") as handle:
         for line in export_lines(session):
-            handle.write(line + "\n")
+            handle.write(line.encode() + b"\n")
             n += 1
     return n
