@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from detainer_desk.access.check import Actor, Role
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
@@ -25,7 +25,7 @@ from detainer_desk.desk.service import Desk
 from detainer_desk.desk.tables import Checkpoint, Office
 from detainer_desk.errors import NotFoundError
 from detainer_desk.ledger import tree
-from detainer_desk.ledger.entries import append, canonical, chain_hash, leaf_hash
+from detainer_desk.ledger.entries import GENESIS, append, canonical, chain_hash, leaf_hash
 from detainer_desk.ledger.keys import load_signing_key
 from detainer_desk.ledger.log import (
     Verified,
@@ -39,8 +39,15 @@ from detainer_desk.ledger.log import (
     verify_since,
     write_export,
 )
-from detainer_desk.ledger.rows import PENDING, check_sealed, mark, row_digest, sealed_digests
-from detainer_desk.ledger.standalone import VerificationError, read_checkpoint
+from detainer_desk.ledger.rows import (
+    PENDING,
+    check_sealed,
+    mark,
+    row_digest,
+    sealed_digests,
+    table_digests,
+)
+from detainer_desk.ledger.standalone import VerificationError, canonical_legacy, read_checkpoint
 
 SUPERVISOR = Actor("sup", Role.supervisor)
 AT = datetime(2017, 9, 27, 12, tzinfo=UTC)
@@ -617,4 +624,69 @@ def test_sealed_rows_are_compared_in_batches(tmp_path: Path) -> None:
         for batch in (1, 2, 500):
             assert check_sealed(session, sealed, batch=batch) == 5
         assert check_sealed(session, {("not_covered", 1): ("x", 1)}) == 0  # not a desk table
+    desk.close()
+
+
+def test_verify_since_names_an_entry_whose_chain_alone_was_changed(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, offices=3)
+    held = desk.checkpoint()
+    desk.set_office(SUPERVISOR, _office("O7", "o7@example.org"))
+    with desk.sessions() as session:
+        body = list(export_lines(session))[3]
+    edited = body.replace("O7", "X7")
+    # Body and leaf hash rewritten together: only the chain hash still tells.
+    _sql(
+        tmp_path,
+        "DROP TRIGGER ledger_entries_no_update",
+        f"UPDATE ledger_entries SET body = '{edited}', leaf_hash = '{leaf_hash(edited)}' "
+        "WHERE seq = 4",
+    )
+    _since_fails(desk, held, "entry 4: its content or hash chain was changed")
+    _sql(
+        tmp_path,
+        f"UPDATE ledger_entries SET body = '{body}', leaf_hash = '{leaf_hash(body)}', "
+        f"chain_hash = '{'0' * 64}' WHERE seq = 4",
+    )
+    _since_fails(desk, held, "entry 4: its content or hash chain was changed")
+    desk.close()
+
+
+def test_a_size_0_checkpoint_says_nothing_whatever_root_it_carries(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, offices=2)
+    key = load_signing_key(desk.settings.signing_key_path)
+    odd = sign_note(desk.settings.log_origin, 0, bytes(32), key)
+    with desk.sessions() as session:
+        assert verify_since(session, _vkey(desk), odd) == Verified(2, 2, 0, 2, True)
+    desk.close()
+
+
+def test_table_digests_read_in_batches_give_every_row(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, offices=5)
+    with desk.sessions() as session:
+        everything = list(table_digests(session))
+        assert [(t, pk) for t, pk, _ in everything] == [("offices", f"O{n}") for n in range(5)]
+        assert list(table_digests(session, batch=2)) == everything
+        assert list(table_digests(session, batch=1)) == everything
+    desk.close()
+
+
+def test_a_ledger_from_before_row_sealing_verifies_unbound(tmp_path: Path) -> None:
+    settings = DeskSettings(home=tmp_path, db=f"sqlite:///{tmp_path / 'desk.db'}")
+    initialise(settings)
+    desk = open_desk(settings, SettableClock(AT))
+    previous = GENESIS
+    with desk.sessions.begin() as session:
+        for seq in (1, 2):
+            body = canonical_legacy(
+                {"seq": seq, "at": "x", "kind": "old", "actor": "a", "data": {}}
+            )
+            leaf = leaf_hash(body)
+            previous = chain_hash(previous, leaf)
+            session.execute(
+                text("INSERT INTO ledger_entries VALUES (:s, :b, :l, :c)"),
+                {"s": seq, "b": body, "l": leaf, "c": previous},
+            )
+    desk.checkpoint()
+    with desk.sessions() as session:
+        assert verify_database(session, _vkey(desk)) == Verified(2, 2, None, 0, False, 0)
     desk.close()

@@ -209,7 +209,7 @@ def verify_since(session: Session, vkey: str, held_note: str) -> Verified:
     if frontier.size != n or frontier.root() != tree.root(session, n):
         raise VerificationError("the stored tree state does not match the new entries: edited?")
     rows_checked = check_sealed(session, sealed)
-    return Verified(count, newest.size, held.size, rows_checked, True)
+    return Verified(count, newest.size, held.size, rows_checked)
 
 
 def _check_stored_hashes(rows: list[LedgerEntry]) -> None:
