@@ -168,6 +168,8 @@ def test_an_entry_seals_its_rows_sorted_and_a_deleted_one_as_null(tmp_path: Path
         for n, a in (("A", "a@example.org"), ("B", "b@example.org"))
     ]
     assert gone["rows"] == [{"t": "offices", "id": "B", "sha256": None}]
+    with desk.sessions() as session:  # B deleted through the desk: not missing, A checked
+        assert verify_database(session, _vkey(desk), desk.checkpoint()).rows == 1
     desk.close()
 
 
@@ -689,4 +691,19 @@ def test_a_ledger_from_before_row_sealing_verifies_unbound(tmp_path: Path) -> No
     desk.checkpoint()
     with desk.sessions() as session:
         assert verify_database(session, _vkey(desk)) == Verified(2, 2, None, 0, False, 0)
+    desk.close()
+
+
+def test_the_newest_checkpoint_is_the_largest_not_the_last_stored(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, offices=3)
+    key = load_signing_key(desk.settings.signing_key_path)
+    with desk.sessions() as session:
+        note = sign_note(desk.settings.log_origin, 2, tree.root(session, 2), key)
+    _sql(
+        tmp_path,
+        "INSERT INTO checkpoints (size, root_hash, note, made_at) VALUES "
+        f"(2, 'x', '{note}', '2017-09-28 00:00:00.000000')",
+    )
+    with desk.sessions() as session:
+        assert verify_database(session, _vkey(desk)).checkpoint_size == 3
     desk.close()
