@@ -44,7 +44,7 @@ from detainer_desk.ledger.cosignatures import (
 )
 from detainer_desk.ledger.entries import append
 from detainer_desk.ledger.keys import load_signing_key, verifier_key
-from detainer_desk.ledger.log import sign_note
+from detainer_desk.ledger.log import sign_note, verify_database
 from detainer_desk.ledger.standalone import VerificationError
 from detainer_desk.ledger.witness import (
     WitnessHome,
@@ -394,8 +394,10 @@ def test_kept_cosignatures_are_stored_once_checked_again_and_shown(tmp_path: Pat
         again, new = keep(session, dict(fields), "http://elsewhere", fetched)
         assert new is False and again.id == 1 and again.url == "http://w.example"
         append(session, "cosignature_kept", "test", fetched, {})
+    newest = desk.checkpoint()
     with desk.sessions() as session:
         assert check_stored(session, vkey) == 1
+        assert verify_database(session, vkey, newest).cosignatures == 1
         stored = session.get(WitnessCosignature, 1)
         assert stored is not None
         assert public_view(stored, vkey, session) == {

@@ -23,7 +23,6 @@ from detainer_desk.ledger.entries import GENESIS, chain_hash, leaf_hash
 from detainer_desk.ledger.keys import KEY_NAME
 from detainer_desk.ledger.rows import check_sealed, check_tables
 from detainer_desk.ledger.standalone import (
-    SignedCheckpoint,
     VerificationError,
     build_tree,
     check_against,
@@ -108,9 +107,8 @@ def verify_database(
         raise VerificationError("no signed checkpoint to verify against; run 'ledger checkpoint'")
     newest = read_checkpoint(newest_text, vkey)
     check_against(merkle, newest, "the checkpoint")
-    prior: SignedCheckpoint | None = None
-    if older is not None:
-        prior = read_checkpoint(older, vkey)
+    prior = None if older is None else read_checkpoint(older, vkey)
+    if prior is not None:
         check_against(merkle, prior, "the older checkpoint")
         check_consistency(merkle, prior, newest)
     _check_tree_state(session, [r.leaf_hash for r in rows])
