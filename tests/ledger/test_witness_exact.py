@@ -15,12 +15,15 @@ import re
 import stat
 import struct
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -302,6 +305,8 @@ def test_witness_bounds_word_for_word(tmp_path: Path) -> None:
     assert check_witness(" http://w.example:8100/ \n", f" {vkey}\n") == Witness(
         "http://w.example:8100", vkey
     )
+    assert check_witness("http://w.exampleX/", vkey).url == "http://w.exampleX"  # only "/"
+    assert check_witness("http://w/!~", vkey).url == "http://w/!~"  # "!" is the first allowed
     longest = "https://w.example/" + "a" * (MAX_URL - len("https://w.example/"))
     assert check_witness(longest, vkey).url == longest
     url_error = (
@@ -437,3 +442,40 @@ def test_a_kept_row_that_differs_from_its_note_is_named(tmp_path: Path) -> None:
                 check_stored(session, vkey)
             session.rollback()
     desk.close()
+
+
+class _Slow(BaseHTTPRequestHandler):
+    """Records the Accept header it was sent; answers after `delay` seconds."""
+
+    accepts: ClassVar[list[str | None]] = []
+    delay: ClassVar[float] = 0.0
+
+    def do_GET(self) -> None:
+        _Slow.accepts.append(self.headers.get("Accept"))
+        time.sleep(_Slow.delay)
+        payload = b"cosigned\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+def test_the_desk_asks_for_plain_text_and_gives_up_on_a_slow_witness() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    witness = Witness(f"http://127.0.0.1:{server.server_address[1]}", _wvkey())
+    try:
+        _Slow.accepts, _Slow.delay = [], 0.0
+        assert fetch_cosigned(witness) == "cosigned\n"
+        assert [a.lower() if a else a for a in _Slow.accepts] == ["text/plain"]
+        _Slow.delay = 3.0  # longer than the timeout given: the fetch gives up, it does not wait
+        started = time.monotonic()
+        with pytest.raises(OSError):
+            fetch_cosigned(witness, timeout=0.5)
+        assert time.monotonic() - started < 2.5
+    finally:
+        server.shutdown()
+        server.server_close()

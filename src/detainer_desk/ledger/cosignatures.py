@@ -73,7 +73,7 @@ def configured(pairs: Sequence[tuple[str, Path]]) -> list[Witness]:
     witnesses = []
     for url, key_file in pairs:
         try:
-            vkey = key_file.read_text(encoding="utf-8")[: MAX_VKEY + 1]
+            vkey = key_file.read_bytes().decode()[: MAX_VKEY + 1]  # UTF-8
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(
                 f"cannot read the witness key {key_file} ({exc}); give the witness's witness.pub",

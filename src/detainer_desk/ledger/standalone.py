@@ -246,7 +246,7 @@ def main(argv: Sequence[str]) -> int:
         print(__doc__)
         return 2
     export, checkpoint, vkey = (Path(a) for a in argv[:3])
-    bodies = [line for line in export.read_text("utf-8").splitlines() if line]
+    bodies = [line for line in export.read_bytes().decode().splitlines() if line]  # UTF-8
     older = Path(argv[3]).read_text() if len(argv) == 4 else None
     try:
         signed = verify(bodies, checkpoint.read_text(), vkey.read_text(), older)
