@@ -102,7 +102,6 @@ TARGETS = (
         (
             "tests/ledger/test_log_exact.py",
             "tests/ledger/test_entries_and_keys.py",
-            "tests/ledger/test_witness_exact.py",
             "tests/ledger/test_known_answers.py",
             "tests/ledger/test_tree_state.py",
             "tests/ledger/test_canonical_forms.py",

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, text
 
 from detainer_desk.access.check import Actor, Role
@@ -26,6 +27,7 @@ from detainer_desk.desk.service import Desk
 from detainer_desk.desk.tables import Checkpoint, Office
 from detainer_desk.errors import NotFoundError
 from detainer_desk.ledger import tree
+from detainer_desk.ledger.cosignatures import check_note, keep
 from detainer_desk.ledger.entries import GENESIS, append, canonical, chain_hash, leaf_hash
 from detainer_desk.ledger.keys import load_signing_key
 from detainer_desk.ledger.log import (
@@ -49,6 +51,7 @@ from detainer_desk.ledger.rows import (
     table_digests,
 )
 from detainer_desk.ledger.standalone import VerificationError, canonical_legacy, read_checkpoint
+from detainer_desk.ledger.witness import cosign, cosigner_vkey
 
 SUPERVISOR = Actor("sup", Role.supervisor)
 AT = datetime(2017, 9, 27, 12, tzinfo=UTC)
@@ -718,4 +721,17 @@ def test_the_newest_checkpoint_is_the_largest_not_the_last_stored(tmp_path: Path
     )
     with desk.sessions() as session:
         assert verify_database(session, _vkey(desk)).checkpoint_size == 3
+    desk.close()
+
+
+def test_verify_checks_the_kept_witness_cosignatures_again(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, offices=2)
+    witness = Ed25519PrivateKey.from_private_bytes(bytes(range(100, 132)))
+    with desk.sessions.begin() as session:
+        note = cosign(desk.checkpoint(), "w.example", witness, 1_764_050_400)
+        fields = check_note(session, note, cosigner_vkey("w.example", witness), _vkey(desk))
+        keep(session, fields, "http://w.example", AT)
+    newest = desk.checkpoint()  # entry 3 sealed the kept row
+    with desk.sessions() as session:
+        assert verify_database(session, _vkey(desk), newest) == Verified(3, 3, None, 3, True, 1)
     desk.close()
