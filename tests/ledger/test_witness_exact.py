@@ -57,6 +57,7 @@ from detainer_desk.ledger.witness import (
     cosigner_key_id,
     cosigner_vkey,
     desk_fetchers,
+    fetch_text,
     observe,
     serve_cosigned,
 )
@@ -475,6 +476,98 @@ def test_the_desk_asks_for_plain_text_and_gives_up_on_a_slow_witness() -> None:
         started = time.monotonic()
         with pytest.raises(OSError):
             fetch_cosigned(witness, timeout=0.5)
+        assert time.monotonic() - started < 2.5
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_witness_key_with_a_plus_in_its_base64_is_kept_whole(tmp_path: Path) -> None:
+    # The base64 of this key has a "+" in it: only the first two "+" separate the fields.
+    plus_key = Ed25519PrivateKey.from_private_bytes(bytes([8]) * 32)
+    vkey = _wvkey(NAME, plus_key)
+    assert vkey.split("+", 2)[2].count("+") == 1
+    desk, desk_vkey = _desk(tmp_path, 1)
+    key = load_signing_key(desk.settings.signing_key_path)
+    with desk.sessions() as session:
+        note = cosign(sign_note(ORIGIN, 1, tree.root(session, 1), key), NAME, plus_key, T)
+        fields = check_note(session, note, vkey, desk_vkey)
+    assert (fields["witness_name"], fields["key_id"], fields["witness_key"]) == (
+        NAME,
+        vkey.split("+")[1],
+        vkey,
+    )
+    desk.close()
+
+
+def test_only_the_witness_own_lines_count_whatever_comes_before() -> None:
+    cosigned = cosign(_note(3), NAME, WITNESS_KEY, T)
+    # Before its line: a line of the same name with another key's blob (passed over), and one
+    # by a signer whose name only starts with the witness's (not taken for its own).
+    old_key = Ed25519PrivateKey.from_private_bytes(bytes(range(50, 82)))
+    stale = cosign(_note(3), NAME, old_key, T - 10).rstrip("\n").rpartition("\n")[2]
+    body, _, lines = cosigned.partition("\n\n")
+    noisy = f"{body}\n\n— w.example junk sig\n{stale}\n{lines}"
+    assert check_cosignature(noisy, _wvkey()) == T
+    # C2SP: the timestamp is an unsigned 64-bit integer.
+    late = 2**63 + 5
+    assert check_cosignature(cosign(_note(3), NAME, WITNESS_KEY, late), _wvkey()) == late
+
+
+class _Desk(BaseHTTPRequestHandler):
+    """A desk as the witness sees it, behind a path prefix: records each path it is asked."""
+
+    paths: ClassVar[list[str]] = []
+    big: ClassVar[bool] = False
+
+    def do_GET(self) -> None:
+        _Desk.paths.append(self.path)
+        if _Desk.big:
+            payload = b"x" * 1_000_001
+        elif "consistency" in self.path:
+            payload = json.dumps({"proof": ["00" * 32, "ff" * 32]}).encode()
+        else:
+            payload = b"checkpoint\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+def test_the_witness_asks_the_desk_at_its_exact_addresses() -> None:
+    with pytest.raises(ValueError):
+        desk_fetchers("file:///etc/desk")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Desk)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/deskX/"
+    try:
+        _Desk.paths, _Desk.big = [], False
+        checkpoint, proof = desk_fetchers(base)
+        assert checkpoint() == "checkpoint\n"
+        assert proof(3, 7) == [bytes(32), b"\xff" * 32]
+        assert _Desk.paths == [
+            "/deskX/api/ledger/checkpoint",
+            "/deskX/api/ledger/consistency?old=3&new=7",
+        ]
+        desk_fetchers("https://desk.example/")  # https is a desk URL too
+        _Desk.big = True  # the witness reads at most 1,000,000 bytes of an answer
+        assert len(fetch_text(base + "api/ledger/checkpoint")) == 1_000_000
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_witness_gives_up_on_a_slow_desk() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _Slow.accepts, _Slow.delay = [], 3.0
+        started = time.monotonic()
+        with pytest.raises(OSError):
+            fetch_text(f"http://127.0.0.1:{server.server_address[1]}/", timeout=0.5)
         assert time.monotonic() - started < 2.5
     finally:
         server.shutdown()

@@ -92,7 +92,7 @@ def fetch_cosigned(
         body: bytes = response.read(max_bytes + 1)
     if len(body) > max_bytes:
         raise ValueError(f"the witness's answer is larger than {max_bytes} bytes")
-    return body.decode("utf-8")
+    return body.decode()  # UTF-8
 
 
 def check_note(session: Session, note: str, witness_vkey: str, desk_vkey: str) -> dict[str, Any]:

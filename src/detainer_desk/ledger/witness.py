@@ -217,7 +217,7 @@ def _refuse(home: WitnessHome, now: datetime, kind: str, message: str) -> Witnes
 def fetch_text(url: str, timeout: float = 10.0) -> str:
     with urllib.request.urlopen(url, timeout=timeout) as response:
         body: bytes = response.read(1_000_000)
-    return body.decode("utf-8")
+    return body.decode()  # UTF-8
 
 
 def desk_fetchers(desk_url: str) -> tuple[Callable[[], str], ProofFetcher]:
