@@ -121,9 +121,13 @@ def test_a_checkpoint_is_read_from_its_signed_note() -> None:
     # line at all) are passed over; ours is found after them.
     body, _, ours = note.partition("\n\n")
     other = base64.b64encode(b"\x00\x00\x00\x00" + bytes(64)).decode()
-    noise = f"not a signature line\n— someone-else {other}\n— detainer-desk-ledger {other}"
+    noise = (
+        f"not a signature line\n— someone-else {other}\n— detainer-desk-ledger {other}\n"
+        "— detainer-desk-ledger junk sig"  # another signer's name that starts like ours
+    )
     noisy = f"{body}\n\n{noise}\n{ours}"
     assert read_checkpoint(noisy, VKEY).size == 5
+    assert read_checkpoint(note + "\n", VKEY).size == 5  # a blank line after the signatures
 
 
 def test_every_bad_checkpoint_is_refused_word_for_word() -> None:

@@ -572,3 +572,25 @@ def test_the_witness_gives_up_on_a_slow_desk() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_witness_adds_its_line_and_leaves_the_note_as_it_came(tmp_path: Path) -> None:
+    for last in ("— other sig ", "— other sigX"):  # a trailing space, a final "X": kept
+        note = f"o\n1\nr\n\n{last}\n"
+        assert cosign(note, NAME, WITNESS_KEY, T).startswith(f"{note}— w.example ")
+    deep = WitnessHome(tmp_path / "not" / "yet" / "there", NAME)
+    deep.key()  # its folder is made with the missing parents
+    assert deep.vkey_path.read_text() == _wvkey(NAME, deep.key()) + "\n"
+
+
+def test_every_kept_cosignature_is_counted(tmp_path: Path) -> None:
+    desk, vkey = _desk(tmp_path, 2)
+    key = load_signing_key(desk.settings.signing_key_path)
+    with desk.sessions.begin() as session:
+        root = tree.root(session, 2)
+        for at in (T, T + 60):
+            note = cosign(sign_note(ORIGIN, 2, root, key), NAME, WITNESS_KEY, at)
+            keep(session, check_note(session, note, _wvkey(), vkey), "http://w", NOW)
+    with desk.sessions() as session:
+        assert check_stored(session, vkey) == 2
+    desk.close()

@@ -97,8 +97,10 @@ def read_checkpoint(note: str, vkey: str) -> SignedCheckpoint:
         if not line.startswith("— "):
             continue
         signer, _, encoded = line[2:].rpartition(" ")
+        if signer != name:  # C2SP: other signers' lines are ignored, however they look
+            continue
         blob = base64.b64decode(encoded)
-        if signer != name or blob[:4] != expected_hash:
+        if blob[:4] != expected_hash:
             continue
         try:
             key.verify(blob[4:], text.encode())
@@ -137,7 +139,7 @@ def check_entries(bodies: Iterable[str], start: int = 1) -> list[str]:
 def build_tree(bodies: Sequence[str]) -> InmemoryTree:
     tree = InmemoryTree(algorithm="sha256")
     for body in bodies:
-        tree.append_entry(body.encode("utf-8"))
+        tree.append_entry(body.encode())  # UTF-8
     return tree
 
 
