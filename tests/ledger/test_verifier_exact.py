@@ -128,6 +128,8 @@ def test_a_checkpoint_is_read_from_its_signed_note() -> None:
     noisy = f"{body}\n\n{noise}\n{ours}"
     assert read_checkpoint(noisy, VKEY).size == 5
     assert read_checkpoint(note + "\n", VKEY).size == 5  # a blank line after the signatures
+    spaced = sign_note("county jail/ledger", 2, mth(LEAVES[:2]), KEY)  # lines, not words
+    assert read_checkpoint(spaced, VKEY).origin == "county jail/ledger"
 
 
 def test_every_bad_checkpoint_is_refused_word_for_word() -> None:

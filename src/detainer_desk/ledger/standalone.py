@@ -47,7 +47,7 @@ class SignedCheckpoint:
 
 def canonical(value: object) -> str:
     """RFC 8785 (JSON Canonicalization Scheme): the form every new entry names."""
-    return rfc8785.dumps(value).decode("utf-8")  # type: ignore[arg-type]
+    return rfc8785.dumps(value).decode()  # type: ignore[arg-type]  # UTF-8
 
 
 def canonical_legacy(value: object) -> str:
