@@ -297,3 +297,15 @@ def test_a_frontier_is_read_from_the_stored_nodes(tmp_path: Path) -> None:
             assert frontier.stack == expect
             assert frontier.root() == mth(leaves[:n])
     desk.close()
+
+
+def test_an_append_after_the_last_leaf_node_was_lost_refills_from_it(tmp_path: Path) -> None:
+    desk = _desk(tmp_path)
+    _grow(desk, 5)
+    db = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
+    db.execute("DROP TRIGGER tree_nodes_no_delete")
+    db.execute("DELETE FROM tree_nodes WHERE level = 0 AND idx = 4")  # leaf 4 completed nothing
+    db.close()
+    _grow(desk, 1)  # leaf 5 needs leaf 4: it is filled in from its entry first
+    assert _nodes(tmp_path) == stored(_leaves(tmp_path))
+    desk.close()
