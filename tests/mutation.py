@@ -86,7 +86,54 @@ TARGETS = (
     Target(
         "publish.suppression", ("publish/suppression.py",), ("tests/publish/test_suppression.py",)
     ),
-    Target("ledger", ("ledger/*.py",), ("tests/ledger",), budget_minutes=30),
+    # The ledger in three: the proofs, the desk's log and row seals, the witness side. Fast tests
+    # only; the subprocess crash test and the 240-tampering test (100 s) add nothing in-process
+    # that the focused tests do not.
+    Target(
+        "ledger.tree",
+        ("ledger/tree.py", "ledger/entries.py", "ledger/keys.py"),
+        (
+            "tests/ledger/test_tree_proofs.py",
+            "tests/ledger/test_entries_and_keys.py",
+            "tests/ledger/test_known_answers.py",
+            "tests/ledger/test_tree_state.py",
+            "tests/ledger/test_canonical_forms.py",
+            "tests/ledger/test_first_checkpoint.py",
+            "tests/ledger/test_minimisation.py",
+        ),
+        25,
+    ),
+    Target(
+        "ledger.log",
+        ("ledger/log.py", "ledger/rows.py"),
+        (
+            "tests/ledger/test_log_exact.py",
+            "tests/ledger/test_entries_and_keys.py",
+            "tests/ledger/test_known_answers.py",
+            "tests/ledger/test_tree_state.py",
+            "tests/ledger/test_canonical_forms.py",
+            "tests/ledger/test_first_checkpoint.py",
+            "tests/ledger/test_table_tampering.py",
+            "tests/ledger/test_ledger_cli.py",
+        ),
+        25,
+    ),
+    Target(
+        "ledger.witness",
+        ("ledger/cosignatures.py", "ledger/witness.py", "ledger/standalone.py"),
+        (
+            "tests/ledger/test_verifier_exact.py",
+            "tests/ledger/test_witness_exact.py",
+            "tests/ledger/test_log_exact.py",
+            "tests/ledger/test_known_answers.py",
+            "tests/ledger/test_witness.py",
+            "tests/ledger/test_cosignatures.py",
+            "tests/ledger/test_tree_state.py",
+            "tests/ledger/test_canonical_forms.py",
+            "tests/ledger/test_ledger_cli.py",
+        ),
+        25,
+    ),
 )
 
 

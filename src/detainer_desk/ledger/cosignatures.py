@@ -73,7 +73,7 @@ def configured(pairs: Sequence[tuple[str, Path]]) -> list[Witness]:
     witnesses = []
     for url, key_file in pairs:
         try:
-            vkey = key_file.read_text(encoding="utf-8")[: MAX_VKEY + 1]
+            vkey = key_file.read_bytes().decode()[: MAX_VKEY + 1]  # UTF-8
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(
                 f"cannot read the witness key {key_file} ({exc}); give the witness's witness.pub",
@@ -92,7 +92,7 @@ def fetch_cosigned(
         body: bytes = response.read(max_bytes + 1)
     if len(body) > max_bytes:
         raise ValueError(f"the witness's answer is larger than {max_bytes} bytes")
-    return body.decode("utf-8")
+    return body.decode()  # UTF-8
 
 
 def check_note(session: Session, note: str, witness_vkey: str, desk_vkey: str) -> dict[str, Any]:

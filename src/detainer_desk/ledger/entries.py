@@ -32,7 +32,7 @@ LEDGER_LOCK = 7_372_001  # PostgreSQL advisory lock key for appends
 
 
 def leaf_hash(body: str) -> str:
-    return hashlib.sha256(b"\x00" + body.encode("utf-8")).hexdigest()
+    return hashlib.sha256(b"\x00" + body.encode()).hexdigest()  # UTF-8
 
 
 def chain_hash(previous: str, leaf: str) -> str:

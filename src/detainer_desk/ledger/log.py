@@ -23,7 +23,6 @@ from detainer_desk.ledger.entries import GENESIS, chain_hash, leaf_hash
 from detainer_desk.ledger.keys import KEY_NAME
 from detainer_desk.ledger.rows import check_sealed, check_tables
 from detainer_desk.ledger.standalone import (
-    SignedCheckpoint,
     VerificationError,
     build_tree,
     check_against,
@@ -108,9 +107,8 @@ def verify_database(
         raise VerificationError("no signed checkpoint to verify against; run 'ledger checkpoint'")
     newest = read_checkpoint(newest_text, vkey)
     check_against(merkle, newest, "the checkpoint")
-    prior: SignedCheckpoint | None = None
-    if older is not None:
-        prior = read_checkpoint(older, vkey)
+    prior = None if older is None else read_checkpoint(older, vkey)
+    if prior is not None:
         check_against(merkle, prior, "the older checkpoint")
         check_consistency(merkle, prior, newest)
     _check_tree_state(session, [r.leaf_hash for r in rows])
@@ -209,7 +207,7 @@ def verify_since(session: Session, vkey: str, held_note: str) -> Verified:
     if frontier.size != n or frontier.root() != tree.root(session, n):
         raise VerificationError("the stored tree state does not match the new entries: edited?")
     rows_checked = check_sealed(session, sealed)
-    return Verified(count, newest.size, held.size, rows_checked, True)
+    return Verified(count, newest.size, held.size, rows_checked)
 
 
 def _check_stored_hashes(rows: list[LedgerEntry]) -> None:
@@ -266,9 +264,10 @@ def export_lines(session: Session) -> Iterator[str]:
 
 
 def write_export(session: Session, path: Path) -> int:
+    """One entry per line, UTF-8, "\\n" line ends on every platform; returns how many."""
     n = 0
-    with path.open("w", encoding="utf-8") as handle:
+    with path.open("wb") as handle:
         for line in export_lines(session):
-            handle.write(line + "\n")
+            handle.write(line.encode() + b"\n")
             n += 1
     return n

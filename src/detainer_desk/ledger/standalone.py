@@ -47,7 +47,7 @@ class SignedCheckpoint:
 
 def canonical(value: object) -> str:
     """RFC 8785 (JSON Canonicalization Scheme): the form every new entry names."""
-    return rfc8785.dumps(value).decode("utf-8")  # type: ignore[arg-type]
+    return rfc8785.dumps(value).decode()  # type: ignore[arg-type]  # UTF-8
 
 
 def canonical_legacy(value: object) -> str:
@@ -97,8 +97,10 @@ def read_checkpoint(note: str, vkey: str) -> SignedCheckpoint:
         if not line.startswith("— "):
             continue
         signer, _, encoded = line[2:].rpartition(" ")
+        if signer != name:  # C2SP: other signers' lines are ignored, however they look
+            continue
         blob = base64.b64decode(encoded)
-        if signer != name or blob[:4] != expected_hash:
+        if blob[:4] != expected_hash:
             continue
         try:
             key.verify(blob[4:], text.encode())
@@ -137,7 +139,7 @@ def check_entries(bodies: Iterable[str], start: int = 1) -> list[str]:
 def build_tree(bodies: Sequence[str]) -> InmemoryTree:
     tree = InmemoryTree(algorithm="sha256")
     for body in bodies:
-        tree.append_entry(body.encode("utf-8"))
+        tree.append_entry(body.encode())  # UTF-8
     return tree
 
 
@@ -246,7 +248,7 @@ def main(argv: Sequence[str]) -> int:
         print(__doc__)
         return 2
     export, checkpoint, vkey = (Path(a) for a in argv[:3])
-    bodies = [line for line in export.read_text("utf-8").splitlines() if line]
+    bodies = [line for line in export.read_bytes().decode().splitlines() if line]  # UTF-8
     older = Path(argv[3]).read_text() if len(argv) == 4 else None
     try:
         signed = verify(bodies, checkpoint.read_text(), vkey.read_text(), older)

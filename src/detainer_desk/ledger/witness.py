@@ -204,9 +204,10 @@ def _check_grows(
 
 
 def _refuse(home: WitnessHome, now: datetime, kind: str, message: str) -> WitnessRefusal:
-    home.path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with home.refusals_path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps({"at": now.isoformat(), "kind": kind, "message": message}) + "\n")
+    """Append the refusal to refusals.jsonl (the folder exists: `observe` made the key first)."""
+    line = json.dumps({"at": now.isoformat(), "kind": kind, "message": message})  # ASCII
+    with home.refusals_path.open("ab") as handle:
+        handle.write(line.encode() + b"\n")
     return WitnessRefusal(f"{kind}: {message}")
 
 
@@ -216,7 +217,7 @@ def _refuse(home: WitnessHome, now: datetime, kind: str, message: str) -> Witnes
 def fetch_text(url: str, timeout: float = 10.0) -> str:
     with urllib.request.urlopen(url, timeout=timeout) as response:
         body: bytes = response.read(1_000_000)
-    return body.decode("utf-8")
+    return body.decode()  # UTF-8
 
 
 def desk_fetchers(desk_url: str) -> tuple[Callable[[], str], ProofFetcher]:
