@@ -923,7 +923,8 @@ class Desk:
                         "condition": row.condition_id,
                     },
                 )
-            return {"request": request.id, "conditions": views.checklist(session, request.id)}
+            ticks = views.condition_ticks(session, request.id)
+            return {"request": request.id, "conditions": views.checklist(current.document, ticks)}
 
     # -- hold clock -----------------------------------------------------------------------
 

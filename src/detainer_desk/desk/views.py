@@ -53,11 +53,14 @@ def request_status(session: Session, request: FederalRequest) -> dict[str, Any]:
 def request_detail(session: Session, request: FederalRequest) -> dict[str, Any]:
     booking = session.get(Booking, request.booking_pk)
     assert booking is not None
-    decisions = session.execute(
-        select(DecisionRecord)
-        .where(DecisionRecord.request_pk == request.id)
-        .order_by(DecisionRecord.id)
-    ).scalars()
+    decisions = list(
+        session.execute(
+            select(DecisionRecord)
+            .where(DecisionRecord.request_pk == request.id)
+            .order_by(DecisionRecord.id)
+        ).scalars()
+    )
+    ticks = condition_ticks(session, request.id)
     overrides = session.execute(
         select(Override).where(Override.request_pk == request.id).order_by(Override.id)
     ).scalars()
@@ -112,8 +115,8 @@ def request_detail(session: Session, request: FederalRequest) -> dict[str, Any]:
         ),
         "annotations": [{"text": n.text, "by": n.by, "at": _iso(n.at)} for n in notes],
         "interviews": [interview(i) for i in interviews],
-        "conditions": checklist(session, request.id),
-        "condition_ticks": [tick(t) for t in condition_ticks(session, request.id)],
+        "conditions": checklist(decisions[-1].document if decisions else None, ticks),
+        "condition_ticks": [tick(t) for t in ticks],
         "notifications": [notification(n) for n in _notifications(session, request.id)],
     }
 
@@ -153,15 +156,14 @@ def condition_items(document: dict[str, Any] | None) -> list[tuple[str, dict[str
     return items
 
 
-def checklist(session: Session, request_pk: int) -> list[dict[str, Any]]:
-    """The current decision's conditions, one item per (action, condition), each with its tick
-    (who, when, how) or None. A tick made under an earlier decision counts while the condition
-    is still attached to the same action."""
-    current = latest_decision(session, request_pk)
-    ticks = {(t.action, t.condition_id): t for t in condition_ticks(session, request_pk)}
+def checklist(current: dict[str, Any] | None, ticks: list[ConditionTick]) -> list[dict[str, Any]]:
+    """The current decision's conditions (its document), one item per (action, condition), each
+    with its tick (who, when, how) or None. A tick made under an earlier decision counts while
+    the condition is still attached to the same action."""
+    by_key = {(t.action, t.condition_id): t for t in ticks}
     out = []
-    for action, condition in condition_items(current.document if current else None):
-        done = ticks.get((action, condition["id"]))
+    for action, condition in condition_items(current):
+        done = by_key.get((action, condition["id"]))
         out.append(
             {
                 "action": action,
