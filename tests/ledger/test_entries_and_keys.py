@@ -26,25 +26,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
-from detainer_desk.desk.service import Desk
 from detainer_desk.desk.tables import Office
 from detainer_desk.errors import InputError
 from detainer_desk.ledger import tree
 from detainer_desk.ledger.entries import GENESIS, LEDGER_LOCK, append, entry_body, lock_ledger
 from detainer_desk.ledger.keys import ensure_signing_key, load_signing_key, verifier_key
+from tests.ledger.helpers import sqlite_desk
 
 AT = datetime(2017, 9, 27, 12, tzinfo=UTC)
 
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _desk(tmp: Path) -> Desk:
-    settings = DeskSettings(home=tmp, db=f"sqlite:///{tmp / 'desk.db'}")
-    initialise(settings)
-    return open_desk(settings, SettableClock(AT))
 
 
 def _entries(tmp: Path) -> list[tuple[int, str, str, str]]:
@@ -78,7 +71,7 @@ def test_entry_body_is_the_canonical_entry_with_rows_only_when_there_are_some() 
 
 
 def test_appends_write_the_exact_entries_hashes_and_seals(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
+    desk = sqlite_desk(tmp_path)
     with desk.sessions.begin() as session:
         session.add(Office(name="Denver ERO", channel="email", address="ero@example.org"))
         assert append(session, "office_set", "clerk:a", AT, {"name": "Denver ERO"}) == 1
@@ -106,7 +99,7 @@ def test_appends_write_the_exact_entries_hashes_and_seals(tmp_path: Path) -> Non
 
 
 def test_rows_changed_after_the_last_entry_get_an_entry_by_the_same_actor(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
+    desk = sqlite_desk(tmp_path)
     later = AT + timedelta(hours=3)
     with desk.sessions.begin() as session:
         append(session, "note", "supervisor:kim", later, {})
@@ -131,7 +124,7 @@ def test_rows_changed_after_the_last_entry_get_an_entry_by_the_same_actor(tmp_pa
 
 
 def test_forbidden_data_is_refused_naming_the_first_field_only(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
+    desk = sqlite_desk(tmp_path)
     with desk.sessions.begin() as session:
         with pytest.raises(ValueError) as caught:
             append(session, "note", "clerk:a", AT, {"z": {"citizenship": "x"}, "birthplace": "y"})

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
-from detainer_desk.desk.service import Desk
 from detainer_desk.ledger import tree
-from detainer_desk.ledger.entries import append
+from tests.ledger.helpers import grow, sqlite_desk
 
 SIZES = range(0, 41)
 
@@ -162,18 +159,6 @@ def test_spans_cover_the_prefix_largest_first() -> None:
 # -- what the database holds ---------------------------------------------------------------
 
 
-def _desk(tmp: Path) -> Desk:
-    settings = DeskSettings(home=tmp, db=f"sqlite:///{tmp / 'desk.db'}")
-    initialise(settings)
-    return open_desk(settings, SettableClock(datetime(2017, 9, 27, 12, tzinfo=UTC)))
-
-
-def _grow(desk: Desk, n: int) -> None:
-    with desk.sessions.begin() as session:
-        for i in range(n):
-            append(session, "tree_test", "test", desk.clock.now(), {"i": i})
-
-
 def _leaves(tmp: Path) -> list[bytes]:
     db = sqlite3.connect(tmp / "desk.db")
     rows = db.execute("SELECT leaf_hash FROM ledger_entries ORDER BY seq").fetchall()
@@ -191,8 +176,8 @@ def _nodes(tmp: Path) -> dict[tuple[int, int], bytes]:
 
 
 def test_appending_stores_every_perfect_subtree_and_nothing_else(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
-    _grow(desk, 13)
+    desk = sqlite_desk(tmp_path)
+    grow(desk, 13)
     with desk.sessions() as session:
         assert tree.size(session) == 13
         assert tree.stored_leaves(session) == 13
@@ -205,11 +190,11 @@ def test_appending_stores_every_perfect_subtree_and_nothing_else(tmp_path: Path)
 
 
 def test_fill_writes_the_same_nodes_in_batches_and_counts_the_leaves(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
+    desk = sqlite_desk(tmp_path)
     with desk.sessions() as session:
         assert tree.size(session) == 0 and tree.stored_leaves(session) == 0
         assert tree.fill(session) == 0
-    _grow(desk, 11)
+    grow(desk, 11)
     db = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
     db.execute("DROP TRIGGER tree_nodes_no_delete")
     db.execute("DELETE FROM tree_nodes WHERE idx >= 6 >> level")  # keep the first 6 leaves' state
@@ -224,47 +209,47 @@ def test_fill_writes_the_same_nodes_in_batches_and_counts_the_leaves(tmp_path: P
 
 
 def test_an_append_after_a_lost_tree_state_fills_it_in_first(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
-    _grow(desk, 6)
+    desk = sqlite_desk(tmp_path)
+    grow(desk, 6)
     db = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
     db.execute("DROP TRIGGER tree_nodes_no_delete")
     db.execute("DELETE FROM tree_nodes")
     db.close()
-    _grow(desk, 1)  # leaf 6's left neighbours are gone: all seven leaves are filled in
+    grow(desk, 1)  # leaf 6's left neighbours are gone: all seven leaves are filled in
     assert _nodes(tmp_path) == stored(_leaves(tmp_path))
     assert len(_nodes(tmp_path)) == 7 + 3 + 1
-    _grow(desk, 2)
+    grow(desk, 2)
     assert _nodes(tmp_path) == stored(_leaves(tmp_path))
     desk.close()
 
 
 def test_an_append_after_a_lost_single_leaf_fills_it_in_first(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
-    _grow(desk, 1)
+    desk = sqlite_desk(tmp_path)
+    grow(desk, 1)
     db = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
     db.execute("DROP TRIGGER tree_nodes_no_delete")
     db.execute("DELETE FROM tree_nodes")
     db.close()
-    _grow(desk, 1)  # leaf 1 needs leaf 0, which is gone: filled in first
+    grow(desk, 1)  # leaf 1 needs leaf 0, which is gone: filled in first
     leaves = _leaves(tmp_path)
     assert _nodes(tmp_path) == {(0, 0): leaves[0], (0, 1): leaves[1], (1, 0): mth(leaves)}
     desk.close()
 
 
 def test_the_first_append_to_a_ledger_with_no_state_stores_only_its_leaf(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
-    _grow(desk, 1)
+    desk = sqlite_desk(tmp_path)
+    grow(desk, 1)
     leaves = _leaves(tmp_path)
     assert _nodes(tmp_path) == {(0, 0): leaves[0]}
-    _grow(desk, 1)
+    grow(desk, 1)
     leaves = _leaves(tmp_path)
     assert _nodes(tmp_path) == {(0, 0): leaves[0], (0, 1): leaves[1], (1, 0): mth(leaves)}
     desk.close()
 
 
 def test_a_missing_node_is_named(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
-    _grow(desk, 6)
+    desk = sqlite_desk(tmp_path)
+    grow(desk, 6)
     db = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
     db.execute("DROP TRIGGER tree_nodes_no_delete")
     db.execute("DELETE FROM tree_nodes WHERE level = 1 AND idx = 2")
@@ -286,8 +271,8 @@ def test_a_missing_node_is_named(tmp_path: Path) -> None:
 
 
 def test_a_frontier_is_read_from_the_stored_nodes(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
-    _grow(desk, 13)
+    desk = sqlite_desk(tmp_path)
+    grow(desk, 13)
     leaves = _leaves(tmp_path)
     with desk.sessions() as session:
         for n in (0, 1, 6, 8, 13):
@@ -300,12 +285,12 @@ def test_a_frontier_is_read_from_the_stored_nodes(tmp_path: Path) -> None:
 
 
 def test_an_append_after_the_last_leaf_node_was_lost_refills_from_it(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
-    _grow(desk, 5)
+    desk = sqlite_desk(tmp_path)
+    grow(desk, 5)
     db = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
     db.execute("DROP TRIGGER tree_nodes_no_delete")
     db.execute("DELETE FROM tree_nodes WHERE level = 0 AND idx = 4")  # leaf 4 completed nothing
     db.close()
-    _grow(desk, 1)  # leaf 5 needs leaf 4: it is filled in from its entry first
+    grow(desk, 1)  # leaf 5 needs leaf 4: it is filled in from its entry first
     assert _nodes(tmp_path) == stored(_leaves(tmp_path))
     desk.close()

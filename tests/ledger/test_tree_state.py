@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from detainer_desk.cli import app
-from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
-from detainer_desk.desk.service import Desk
+from detainer_desk.desk import DeskSettings, open_desk
 from detainer_desk.ledger import tree
-from detainer_desk.ledger.entries import append
 from detainer_desk.ledger.log import (
     export_lines,
     prove_consistency,
@@ -31,26 +28,15 @@ from detainer_desk.ledger.standalone import (
     check_consistency_proof,
     root_from_inclusion,
 )
-
-
-def _desk(tmp: Path) -> Desk:
-    settings = DeskSettings(home=tmp, db=f"sqlite:///{tmp / 'desk.db'}")
-    initialise(settings)
-    return open_desk(settings, SettableClock(datetime(2017, 9, 27, 12, tzinfo=UTC)))
-
-
-def _grow(desk: Desk, n: int) -> None:
-    with desk.sessions.begin() as session:
-        for i in range(n):
-            append(session, "tree_test", "test", desk.clock.now(), {"i": i})
+from tests.ledger.helpers import grow, sqlite_desk
 
 
 def test_roots_and_proofs_match_an_independent_tree_at_every_size(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
+    desk = sqlite_desk(tmp_path)
     rng = random.Random(9162)
     grown = 0
     for target in (1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 33, 64, 100, 257):
-        _grow(desk, target - grown)
+        grow(desk, target - grown)
         grown = target
         with desk.sessions() as session:
             bodies = list(export_lines(session))
@@ -77,8 +63,8 @@ def test_roots_and_proofs_match_an_independent_tree_at_every_size(tmp_path: Path
 
 
 def test_an_old_ledger_without_tree_state_is_filled_in(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
-    _grow(desk, 40)
+    desk = sqlite_desk(tmp_path)
+    grow(desk, 40)
     db = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
     db.execute("DROP TRIGGER tree_nodes_no_delete")
     db.execute("DELETE FROM tree_nodes")
@@ -89,15 +75,15 @@ def test_an_old_ledger_without_tree_state_is_filled_in(tmp_path: Path) -> None:
         assert tree.stored_leaves(session) == 40
         reference = build_tree(list(export_lines(session)))
         assert proof["root"] == reference.get_root(40).hex()
-    _grow(desk, 3)
+    grow(desk, 3)
     with desk.sessions() as session:
         assert tree.stored_leaves(session) == 43
     desk.close()
 
 
 def test_tree_nodes_are_append_only_and_edits_are_caught(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
-    _grow(desk, 10)
+    desk = sqlite_desk(tmp_path)
+    grow(desk, 10)
     desk.checkpoint()
     vkey = desk.settings.public_key_path.read_text()
     db = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
@@ -112,10 +98,10 @@ def test_tree_nodes_are_append_only_and_edits_are_caught(tmp_path: Path) -> None
 
 
 def test_verify_since_checks_only_what_is_new(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
-    _grow(desk, 50)
+    desk = sqlite_desk(tmp_path)
+    grow(desk, 50)
     held = desk.checkpoint()
-    _grow(desk, 20)
+    grow(desk, 20)
     desk.checkpoint()
     vkey = desk.settings.public_key_path.read_text()
     with desk.sessions() as session:
@@ -131,8 +117,8 @@ def test_verify_since_checks_only_what_is_new(tmp_path: Path) -> None:
 
 
 def test_verify_since_catches_a_rewritten_past(tmp_path: Path) -> None:
-    desk = _desk(tmp_path)
-    _grow(desk, 30)
+    desk = sqlite_desk(tmp_path)
+    grow(desk, 30)
     held = desk.checkpoint()
     vkey = desk.settings.public_key_path.read_text()
     db = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
@@ -152,7 +138,7 @@ def test_cli_verify_since(tmp_path: Path) -> None:
     out = runner.invoke(app, ["ledger", "checkpoint", "--home", str(home), "--out", str(held)])
     assert out.exit_code == 0
     desk = open_desk(DeskSettings(home=home))
-    _grow(desk, 5)
+    grow(desk, 5)
     with desk.sessions() as session:
         session.execute(text("SELECT 1"))
     desk.close()

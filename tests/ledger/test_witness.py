@@ -15,9 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from detainer_desk.cli import app
-from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
+from detainer_desk.desk import DeskSettings, open_desk
 from detainer_desk.desk.service import Desk
-from detainer_desk.ledger.entries import append
 from detainer_desk.ledger.log import verify_database
 from detainer_desk.ledger.standalone import VerificationError
 from detainer_desk.ledger.witness import (
@@ -28,22 +27,11 @@ from detainer_desk.ledger.witness import (
     observe,
     serve_cosigned,
 )
+from tests.ledger.helpers import grow, sqlite_desk
 
 from ..desk.conftest import free_port, serving
 
 NOW = datetime(2026, 11, 25, 6, tzinfo=UTC)
-
-
-def _desk(home: Path) -> Desk:
-    settings = DeskSettings(home=home, db=f"sqlite:///{home / 'desk.db'}")
-    initialise(settings)
-    return open_desk(settings, SettableClock(datetime(2017, 9, 27, 12, tzinfo=UTC)))
-
-
-def _grow(desk: Desk, n: int, tag: str) -> None:
-    with desk.sessions.begin() as session:
-        for i in range(n):
-            append(session, "witness_test", "test", desk.clock.now(), {"i": i, "tag": tag})
 
 
 def _observe(witness: WitnessHome, desk: Desk) -> str:
@@ -61,9 +49,9 @@ def _copy_keys(source: Path, target: Path) -> None:
 
 def test_witness_cosigns_growth_and_catches_rollback_and_rebuild(tmp_path: Path) -> None:
     honest_home = tmp_path / "desk"
-    desk = _desk(honest_home)
+    desk = sqlite_desk(honest_home)
     witness = WitnessHome(tmp_path / "witness", "witness.county-board.example")
-    _grow(desk, 12, "honest")
+    grow(desk, 12, "witness_test", tag="honest")
     desk.checkpoint()
     first = _observe(witness, desk)
     wvkey = witness.vkey_path.read_text()
@@ -78,7 +66,7 @@ def test_witness_cosigns_growth_and_catches_rollback_and_rebuild(tmp_path: Path)
     source.close()
     target.close()
 
-    _grow(desk, 9, "honest")
+    grow(desk, 9, "witness_test", tag="honest")
     desk.checkpoint()
     second = _observe(witness, desk)  # consistency proof fetched over HTTP and checked
     assert second.split("\n")[1] == "21"
@@ -90,8 +78,8 @@ def test_witness_cosigns_growth_and_catches_rollback_and_rebuild(tmp_path: Path)
 
     rebuilt_home = tmp_path / "rebuilt"  # the whole log redone with other entries, re-signed
     _copy_keys(honest_home, rebuilt_home)
-    rebuilt = _desk(rebuilt_home)
-    _grow(rebuilt, 25, "rewritten")
+    rebuilt = sqlite_desk(rebuilt_home)
+    grow(rebuilt, 25, "witness_test", tag="rewritten")
     rebuilt.checkpoint()
     with rebuilt.sessions() as session:  # on its own, the rebuilt desk verifies
         verify_database(session, rebuilt.settings.public_key_path.read_text())
@@ -132,7 +120,7 @@ def test_witness_cosigns_growth_and_catches_rollback_and_rebuild(tmp_path: Path)
 
 
 def test_a_forged_cosignature_is_refused(tmp_path: Path) -> None:
-    desk = _desk(tmp_path / "desk")
+    desk = sqlite_desk(tmp_path / "desk")
     desk.checkpoint()
     witness = WitnessHome(tmp_path / "witness")
     note = _observe(witness, desk)
@@ -150,8 +138,8 @@ def test_a_forged_cosignature_is_refused(tmp_path: Path) -> None:
 
 
 def test_witness_cli_once(tmp_path: Path) -> None:
-    desk = _desk(tmp_path / "desk")
-    _grow(desk, 3, "cli")
+    desk = sqlite_desk(tmp_path / "desk")
+    grow(desk, 3, "witness_test", tag="cli")
     desk.checkpoint()
     with serving(desk) as base:
         result = CliRunner().invoke(
