@@ -25,10 +25,11 @@ from detainer_desk.errors import InputError
 from detainer_desk.ledger.cosignatures import Witness, check_witness
 from detainer_desk.ledger.witness import WitnessHome, serve_cosigned
 from detainer_desk.publish.publishing import publish
+from tests.ledger.helpers import grow, sqlite_desk
 
 from ..desk.conftest import serving
 from ..helpers import CHROMIUM
-from .test_witness import NOW, _copy_keys, _desk, _grow, _observe
+from .test_witness import NOW, _copy_keys, _observe
 
 
 @contextmanager
@@ -68,8 +69,8 @@ def _get(url: str) -> str:
 
 def test_desk_keeps_and_shows_what_its_witness_cosigned(tmp_path: Path) -> None:
     home = tmp_path / "desk"
-    desk = _desk(home)
-    _grow(desk, 7, "public")
+    desk = sqlite_desk(home)
+    grow(desk, 7, "witness_test", tag="public")
     desk.checkpoint()
     witness = WitnessHome(tmp_path / "witness", "witness.county-board.example")
     cosigned = _observe(witness, desk)  # the witness fetched the checkpoint over HTTP, cosigned
@@ -133,13 +134,13 @@ def test_desk_keeps_and_shows_what_its_witness_cosigned(tmp_path: Path) -> None:
 
 
 def test_a_cosignature_of_another_log_is_refused(tmp_path: Path) -> None:
-    honest = _desk(tmp_path / "desk")
-    _grow(honest, 4, "honest")
+    honest = sqlite_desk(tmp_path / "desk")
+    grow(honest, 4, "witness_test", tag="honest")
     honest.checkpoint()
     rebuilt_home = tmp_path / "rebuilt"  # same desk key, other entries: a fork
     _copy_keys(tmp_path / "desk", rebuilt_home)
-    rebuilt = _desk(rebuilt_home)
-    _grow(rebuilt, 2, "rewritten")
+    rebuilt = sqlite_desk(rebuilt_home)
+    grow(rebuilt, 2, "witness_test", tag="rewritten")
     rebuilt.checkpoint()
     witness = WitnessHome(tmp_path / "witness", "w.example")
     note = _observe(witness, rebuilt)  # validly cosigned, but not of the honest log
@@ -182,8 +183,8 @@ def test_cosignatures_page_in_chromium(tmp_path: Path) -> None:
     from ..desk.test_ui_browser import ARGS
 
     home = tmp_path / "desk"
-    desk = _desk(home)
-    _grow(desk, 3, "browser")
+    desk = sqlite_desk(home)
+    grow(desk, 3, "witness_test", tag="browser")
     desk.checkpoint()
     witness = WitnessHome(tmp_path / "witness", "witness.browser.example")
     size = int(_observe(witness, desk).split("\n")[1])
@@ -202,8 +203,8 @@ def test_cosignatures_page_in_chromium(tmp_path: Path) -> None:
 
 def test_worker_fetches_from_the_configured_witnesses(tmp_path: Path) -> None:
     home = tmp_path / "desk"
-    desk = _desk(home)
-    _grow(desk, 5, "worker")
+    desk = sqlite_desk(home)
+    grow(desk, 5, "witness_test", tag="worker")
     desk.checkpoint()
     witness = WitnessHome(tmp_path / "witness", "witness.worker.example")
     size = int(_observe(witness, desk).split("\n")[1])
