@@ -53,6 +53,34 @@ class VersionSpec(_Model):
         return self.from_ <= on and (self.to is None or on <= self.to)
 
 
+class Duty(_Model):
+    """A standing duty the law puts on the agency itself, not an answer to one request.
+
+    E.g. Texas SB 8: the sheriff "shall request and enter into" a 287(g) agreement. Shown by
+    `policy coverage`, `/law` and a desk's home page while in force; never decides a request.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,120}$")
+    text: str = Field(min_length=10)
+    cite: str = Field(min_length=3)
+    source: str = Field(min_length=2, description="citation key of the fact sheet or reference")
+    confidence: Literal["verified", "secondary", "translated", "unverified"] = "verified"
+    effective: date
+    repealed: date | None = None
+    due: date | None = Field(default=None, description="a deadline the duty sets, if any")
+    applies_to: str = Field(default="", description="whom it binds, e.g. 'sheriff'")
+
+    def in_force(self, on: date) -> bool:
+        return self.effective <= on and (self.repealed is None or on < self.repealed)
+
+
+class NotResearched(_Model):
+    """A question of this place's law the sources did not settle: never encoded, shown as such."""
+
+    topic: str = Field(min_length=3)
+    note: str = Field(min_length=10)
+
+
 class Manifest(_Model):
     name: str
     title: str
@@ -64,6 +92,15 @@ class Manifest(_Model):
     defaults: dict[Action, DefaultSpec] = {}
     hold_windows: dict[str, HoldWindow] = {}
     versions: tuple[VersionSpec, ...] = Field(min_length=1)
+    verified_through: date | None = Field(
+        default=None,
+        description="the last day through which this pack's law was checked against its sources",
+    )
+    latest_source: date | None = Field(
+        default=None, description="the date of the newest source the pack relies on"
+    )
+    duties: tuple[Duty, ...] = ()
+    not_researched: tuple[NotResearched, ...] = ()
 
     @field_validator("time_zone")
     @classmethod
