@@ -61,7 +61,6 @@ from detainer_desk.desk.tables import (
     Alarm,
     Annotation,
     Booking,
-    Checkpoint,
     ConditionTick,
     DecisionRecord,
     FederalRequest,
@@ -70,7 +69,6 @@ from detainer_desk.desk.tables import (
     Office,
     Override,
     RefusalCount,
-    WitnessCosignature,
 )
 from detainer_desk.desk.tokens import (
     UiLogin,
@@ -92,13 +90,18 @@ from detainer_desk.errors import (
 from detainer_desk.law.decide import check_exceptions, declared_exceptions
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.ledger import tree as ledger_tree
-from detainer_desk.ledger.cosignatures import Witness, fetch_cosigned
+from detainer_desk.ledger.cosignatures import Witness, fetch_cosigned, kept_note
 from detainer_desk.ledger.cosignatures import check_note as check_cosigned_note
 from detainer_desk.ledger.cosignatures import keep as keep_cosignature
-from detainer_desk.ledger.cosignatures import public_view as cosignature_view
+from detainer_desk.ledger.cosignatures import newest as newest_cosignatures
 from detainer_desk.ledger.entries import append, lock_ledger
 from detainer_desk.ledger.keys import load_signing_key
-from detainer_desk.ledger.log import make_checkpoint, prove_consistency, prove_inclusion
+from detainer_desk.ledger.log import (
+    latest_checkpoint,
+    make_checkpoint,
+    prove_consistency,
+    prove_inclusion,
+)
 from detainer_desk.ledger.standalone import VerificationError
 from detainer_desk.request.document import ExceptionEstablished, RequestDocument, parse_request
 from detainer_desk.request.forbidden import forbidden_categories, strip_forbidden_fields
@@ -1213,26 +1216,19 @@ class Desk:
         """The newest kept cosignatures (public), each checked again as it is shown."""
         desk_vkey = self.settings.public_key_path.read_text()
         with self.sessions() as session:
-            rows = session.execute(
-                select(WitnessCosignature)
-                .order_by(WitnessCosignature.tree_size.desc(), WitnessCosignature.id.desc())
-                .limit(limit)
-            ).scalars()
-            return [cosignature_view(row, desk_vkey, session) for row in rows]
+            return newest_cosignatures(session, desk_vkey, limit)
 
     def cosigned_note(self, cosignature_id: int) -> str:
         check_id(cosignature_id, "cosignature_id", "cosignature")
         with self.sessions() as session:
-            row = session.get(WitnessCosignature, cosignature_id)
-            if row is None:
+            note = kept_note(session, cosignature_id)
+            if note is None:
                 raise NotFoundError(f"no cosignature {cosignature_id}", field="cosignature_id")
-            return row.note
+            return note
 
     def latest_checkpoint(self) -> str:
         with self._transaction() as session:
-            row = session.execute(
-                select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1)
-            ).scalar_one_or_none()
+            row = latest_checkpoint(session)
             if row is None:
                 raise NotFoundError("no checkpoint yet; run 'detainer-desk ledger checkpoint'")
             return row.note

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from detainer_desk.desk.tables import LedgerEntry
 from detainer_desk.ledger.rows import LAST_APPEND, all_rows, take_pending
 from detainer_desk.ledger.standalone import CANON, canonical, canonical_legacy
+from detainer_desk.ledger.tables import LedgerEntry
 from detainer_desk.ledger.tree import add_leaf
 from detainer_desk.request.forbidden import find_forbidden_fields
 
