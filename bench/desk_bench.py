@@ -119,9 +119,11 @@ def _intake(desk: Desk, records: list[dict[str, Any]]) -> float:
 def ledger_disabled() -> Iterator[None]:
     """The same desk code with the ledger's appends and lock replaced by no-ops."""
     import detainer_desk.desk.deciding as deciding
+    import detainer_desk.desk.events as events
     import detainer_desk.desk.holdclock as holdclock
+    import detainer_desk.desk.intake as intake
     import detainer_desk.desk.outbox as outbox
-    import detainer_desk.desk.service as service
+    import detainer_desk.desk.uow as uow
     import detainer_desk.ledger.sealing as sealing  # the row sealing's own appends
 
     def no_append(*_: object, **__: object) -> int:
@@ -130,9 +132,9 @@ def ledger_disabled() -> Iterator[None]:
     def no_lock(*_: object) -> None:
         return None
 
-    modules = (service, deciding, outbox, holdclock, sealing)
+    modules = (intake, events, deciding, outbox, holdclock, sealing)
     saved = [(m, m.append) for m in modules]
-    saved_locks = [(m, m.lock_ledger) for m in (service, outbox)]
+    saved_locks = [(m, m.lock_ledger) for m in (uow, outbox)]
     for m in modules:
         m.append = no_append  # type: ignore[assignment]
     for m, _ in saved_locks:
