@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-10)
 
-.PHONY: install demo test lint imports typecheck unit bench mutation clean
+.PHONY: install demo test lint imports architecture typecheck unit bench mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ lint: install
 # The layers written down in pyproject.toml ([tool.importlinter]), checked on every import.
 imports: install
 	$(BIN)/lint-imports --no-logo
+
+# docs/architecture.md's picture, drawn again from the contracts and the import graph.
+architecture: install
+	$(BIN)/python docs/draw_layers.py
 
 typecheck: install
 	$(BIN)/mypy
