@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-10)
 
-.PHONY: install demo test lint typecheck unit bench mutation clean
+.PHONY: install demo test lint imports architecture typecheck unit bench mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,13 +42,21 @@ lint: install
 	$(BIN)/ruff check src tests bench conftest.py
 	$(BIN)/ruff format --check src tests bench conftest.py
 
+# The layers written down in pyproject.toml ([tool.importlinter]), checked on every import.
+imports: install
+	$(BIN)/lint-imports --no-logo
+
+# docs/architecture.md's picture, drawn again from the contracts and the import graph.
+architecture: install
+	$(BIN)/python docs/draw_layers.py
+
 typecheck: install
 	$(BIN)/mypy
 
 unit: install $(CHROMIUM)
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+test: lint imports typecheck unit
 
 bench: install
 	$(BIN)/python -m bench.run

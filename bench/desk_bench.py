@@ -119,10 +119,12 @@ def _intake(desk: Desk, records: list[dict[str, Any]]) -> float:
 def ledger_disabled() -> Iterator[None]:
     """The same desk code with the ledger's appends and lock replaced by no-ops."""
     import detainer_desk.desk.deciding as deciding
+    import detainer_desk.desk.events as events
     import detainer_desk.desk.holdclock as holdclock
+    import detainer_desk.desk.intake as intake
     import detainer_desk.desk.outbox as outbox
-    import detainer_desk.desk.service as service
-    import detainer_desk.ledger.entries as entries  # the row sealing's own appends
+    import detainer_desk.desk.uow as uow
+    import detainer_desk.ledger.sealing as sealing  # the row sealing's own appends
 
     def no_append(*_: object, **__: object) -> int:
         return 0
@@ -130,9 +132,9 @@ def ledger_disabled() -> Iterator[None]:
     def no_lock(*_: object) -> None:
         return None
 
-    modules = (service, deciding, outbox, holdclock, entries)
+    modules = (intake, events, deciding, outbox, holdclock, sealing)
     saved = [(m, m.append) for m in modules]
-    saved_locks = [(m, m.lock_ledger) for m in (service, outbox)]
+    saved_locks = [(m, m.lock_ledger) for m in (uow, outbox)]
     for m in modules:
         m.append = no_append  # type: ignore[assignment]
     for m, _ in saved_locks:
@@ -272,9 +274,9 @@ def ledger_table(sizes: list[int]) -> None:
 
 def _desk_ledger_ms(bodies: list[str], rng: random.Random) -> tuple[float, float, float]:
     """Load a SQLite desk with these entries and their tree state; time prove and verify --since."""
-    from detainer_desk.desk.tables import Checkpoint, LedgerEntry, TreeNode
     from detainer_desk.ledger.keys import load_signing_key
     from detainer_desk.ledger.log import sign_note, verify_since
+    from detainer_desk.ledger.tables import Checkpoint, LedgerEntry, TreeNode
     from detainer_desk.ledger.tree import Frontier
 
     folder = Path(tempfile.mkdtemp(prefix="dd-bench-ledger-"))

@@ -38,7 +38,14 @@ class InputError(DetainerDeskError):
 
 
 class ForbiddenFieldError(InputError):
-    """Input carried a field the desk must never store. Only the field name is kept."""
+    """Input carried a field the desk must never store. Only the field name is kept, and the
+    categories found (citizenship, birthplace, …) for counting the refusal."""
+
+    def __init__(
+        self, message: str, field: str | None = None, categories: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, field)
+        self.categories = categories
 
 
 class UnknownJurisdictionError(InputError):

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from detainer_desk.access.check import Actor, Role
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
-from detainer_desk.desk.tables import Base, LedgerEntry
+from detainer_desk.desk.tables import Base
+from detainer_desk.ledger.tables import LedgerEntry
 from detainer_desk.web.app import create_app
 
 from .conftest import PG_ADMIN, drop_pg_database, fresh_pg_database, postgres_available

@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
-from detainer_desk.desk.tables import LedgerEntry
 from detainer_desk.desk.worker import Schedule
+from detainer_desk.ledger.tables import LedgerEntry
 from tests.ice_paper import PERSON_SECRETS, i247a_pdf
 
 from .conftest import SmtpSink, free_port

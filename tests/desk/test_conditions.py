@@ -18,10 +18,11 @@ from sqlalchemy.exc import DBAPIError
 from detainer_desk.access.check import Actor, Role
 from detainer_desk.desk import SettableClock
 from detainer_desk.desk.service import Desk
-from detainer_desk.desk.tables import ConditionTick, LedgerEntry
+from detainer_desk.desk.tables import ConditionTick
 from detainer_desk.errors import ConflictError, InputError, PermissionDeniedError
 from detainer_desk.ledger.log import verify_database
 from detainer_desk.ledger.standalone import VerificationError
+from detainer_desk.ledger.tables import LedgerEntry
 from detainer_desk.web.app import create_app
 
 from .helpers import DENVER_OFFICE, TEXAS_OFFICE, booked, detainer, event, ui_csrf, ui_login

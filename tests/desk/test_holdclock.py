@@ -15,7 +15,8 @@ from sqlalchemy import select
 from detainer_desk.access.check import Actor, Role
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
-from detainer_desk.desk.tables import Alarm, LedgerEntry
+from detainer_desk.desk.tables import Alarm
+from detainer_desk.ledger.tables import LedgerEntry
 
 from .helpers import DENVER_OFFICE, TEXAS_OFFICE, booked, detainer, event
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from detainer_desk.desk.service import Desk
-from detainer_desk.desk.tables import LedgerEntry
+from detainer_desk.ledger.tables import LedgerEntry
 from detainer_desk.web.app import create_app
 
 from .helpers import DENVER_OFFICE, ui_csrf, ui_login, ui_post

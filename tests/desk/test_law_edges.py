@@ -62,7 +62,7 @@ PROOF = "tx.ccp.2_251b.proof-exception"
 def _ledger_size(desk: Desk) -> int:
     from sqlalchemy import func, select
 
-    from detainer_desk.desk.tables import LedgerEntry
+    from detainer_desk.ledger.tables import LedgerEntry
 
     with desk.sessions() as session:
         return int(session.execute(select(func.count()).select_from(LedgerEntry)).scalar_one())

@@ -33,7 +33,8 @@ from detainer_desk.desk.outbox import (
     lease_length,
 )
 from detainer_desk.desk.service import Desk
-from detainer_desk.desk.tables import Alarm, LedgerEntry, Notification
+from detainer_desk.desk.tables import Alarm, Notification
+from detainer_desk.ledger.tables import LedgerEntry
 
 from .conftest import SmtpSink
 from .helpers import DENVER_OFFICE, booked, detainer, event

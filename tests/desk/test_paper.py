@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from detainer_desk.desk.service import Desk
-from detainer_desk.desk.tables import LedgerEntry
 from detainer_desk.errors import InputError
+from detainer_desk.ledger.tables import LedgerEntry
 from detainer_desk.request.paper import read_paper
 from detainer_desk.vocabulary import Action, Form, ProbableCauseBasis, RequestKind, WarrantKind
 from detainer_desk.web.app import create_app

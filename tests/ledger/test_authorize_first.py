@@ -26,8 +26,9 @@ from sqlalchemy import func, select
 from detainer_desk.access.check import Actor, Role
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
-from detainer_desk.desk.tables import Base, LedgerEntry, RefusalCount
+from detainer_desk.desk.tables import Base, RefusalCount
 from detainer_desk.ledger.log import export_lines
+from detainer_desk.ledger.tables import LedgerEntry
 from detainer_desk.web.app import create_app
 
 from ..desk.helpers import DENVER_OFFICE, booked, detainer, event

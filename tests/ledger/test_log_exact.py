@@ -24,7 +24,7 @@ from sqlalchemy import select, text
 from detainer_desk.access.check import Actor, Role
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
-from detainer_desk.desk.tables import Checkpoint, Office
+from detainer_desk.desk.tables import Office
 from detainer_desk.errors import NotFoundError
 from detainer_desk.ledger import tree
 from detainer_desk.ledger.cosignatures import check_note, keep
@@ -51,6 +51,7 @@ from detainer_desk.ledger.rows import (
     table_digests,
 )
 from detainer_desk.ledger.standalone import VerificationError, canonical_legacy, read_checkpoint
+from detainer_desk.ledger.tables import Checkpoint
 from detainer_desk.ledger.witness import cosign, cosigner_vkey
 
 SUPERVISOR = Actor("sup", Role.supervisor)

@@ -30,7 +30,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_desk
 from detainer_desk.desk.service import Desk
-from detainer_desk.desk.tables import WitnessCosignature
 from detainer_desk.errors import InputError
 from detainer_desk.ledger import tree
 from detainer_desk.ledger.cosignatures import (
@@ -49,6 +48,7 @@ from detainer_desk.ledger.entries import append
 from detainer_desk.ledger.keys import load_signing_key, verifier_key
 from detainer_desk.ledger.log import sign_note, verify_database
 from detainer_desk.ledger.standalone import VerificationError
+from detainer_desk.ledger.tables import WitnessCosignature
 from detainer_desk.ledger.witness import (
     WitnessHome,
     WitnessRefusal,

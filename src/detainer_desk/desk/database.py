@@ -15,25 +15,34 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from detainer_desk.desk.tables import SEALED
 from detainer_desk.errors import InputError
+from detainer_desk.ledger.rows import cover
+from detainer_desk.ledger.sealing import watch
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and write-locking transactions."""
+    """An engine for `url`; SQLite gets WAL, a busy timeout and write-locking transactions.
+
+    The ledger is told here which of the desk's tables it seals (`SEALED`), so every session on
+    a desk engine seals them, and `ledger verify` checks them, in that order.
+    """
     try:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"isolation_level": None, "timeout": 30})
             _sqlite_serialised(engine)
-            return engine
-        if url.startswith("postgresql") and not url.startswith("postgresql+psycopg"):
+        elif url.startswith("postgresql") and not url.startswith("postgresql+psycopg"):
             raise InputError(
                 "use a postgresql+psycopg:// URL (psycopg 3 is the driver installed)", field="db"
             )
-        return create_engine(url, pool_pre_ping=True)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
     except ArgumentError:
         raise InputError(f"--db {url!r} is not a database URL", field="db") from None
+    cover(engine, SEALED)
+    return engine
 
 
 def _sqlite_serialised(engine: Engine) -> None:
@@ -53,9 +62,7 @@ def _sqlite_serialised(engine: Engine) -> None:
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:
-    """Sessions whose writes to business tables are sealed into the ledger (ledger.rows)."""
-    from detainer_desk.ledger.rows import watch
-
+    """Sessions whose writes to business tables are sealed into the ledger (ledger.sealing)."""
     factory = sessionmaker(engine, expire_on_commit=False)
     watch(factory)
     return factory

@@ -6,19 +6,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
 from detainer_desk.desk.clock import Clock, RunningClock, SystemClock
 from detainer_desk.desk.database import is_initialised, make_engine, sessions, upgrade
 from detainer_desk.desk.service import Desk
 from detainer_desk.desk.settings import DeskSettings
-from detainer_desk.desk.tables import Checkpoint
 from detainer_desk.errors import InputError
 from detainer_desk.law.decide import default_library
 from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.ledger.entries import lock_ledger
 from detainer_desk.ledger.keys import ensure_signing_key, load_signing_key
-from detainer_desk.ledger.log import make_checkpoint
+from detainer_desk.ledger.log import latest_checkpoint, make_checkpoint
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,7 @@ def _first_checkpoint(settings: DeskSettings, clock: Clock) -> None:
     try:
         with sessions(engine).begin() as session:
             lock_ledger(session)
-            if session.execute(select(Checkpoint.id).limit(1)).first() is None:
+            if latest_checkpoint(session) is None:
                 key = load_signing_key(settings.signing_key_path)
                 make_checkpoint(session, settings.log_origin, key, clock.now())
     finally:

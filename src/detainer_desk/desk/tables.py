@@ -2,59 +2,32 @@
 
 Times are stored as UTC and read back timezone-aware (`UtcDateTime`), on SQLite and PostgreSQL
 alike. No column anywhere holds immigration status, citizenship or birthplace.
+
+The ledger's own tables are in `detainer_desk.ledger.tables`. `SEALED` is what the desk tells the
+ledger to seal (`desk.database.sessions`): every business row the desk shows is in one of them.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out; naive values are refused."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime reached the database; attach the jail's time zone")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime, dict[str, Any]: JSON}
+from detainer_desk.schema import Base
+from detainer_desk.schema import UtcDateTime as UtcDateTime  # the migrations name it here
 
 
 class Booking(Base):
@@ -313,48 +286,20 @@ class RefusalCount(Base):
     count: Mapped[int] = mapped_column(BigInteger)
 
 
-class LedgerEntry(Base):
-    """The append-only ledger; see detainer_desk.ledger. Triggers refuse UPDATE and DELETE."""
-
-    __tablename__ = "ledger_entries"
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    body: Mapped[str] = mapped_column(Text)  # canonical JSON
-    leaf_hash: Mapped[str] = mapped_column(String(64))  # RFC 9162 leaf hash, hex
-    chain_hash: Mapped[str] = mapped_column(String(64))  # sha256(previous chain_hash ‖ leaf_hash)
-
-
-class TreeNode(Base):
-    """The ledger's Merkle tree state: the hash of each complete subtree (see ledger.tree)."""
-
-    __tablename__ = "tree_nodes"
-    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    hash: Mapped[str] = mapped_column(String(64))  # hex
-
-
-class Checkpoint(Base):
-    __tablename__ = "checkpoints"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    size: Mapped[int] = mapped_column(BigInteger)
-    root_hash: Mapped[str] = mapped_column(String(64))
-    note: Mapped[str] = mapped_column(Text)  # the signed note, as published
-    made_at: Mapped[datetime]
-
-
-class WitnessCosignature(Base):
-    """A checkpoint of this desk as a witness cosigned it, fetched from the witness and checked
-    (desk signature, root in this ledger, the witness's cosignature) before it was kept.
-    Append-only (migration 0007) and sealed in the ledger like the business tables."""
-
-    __tablename__ = "cosignatures"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    note_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    witness_name: Mapped[str] = mapped_column(String(200))
-    key_id: Mapped[str] = mapped_column(String(8))  # hex, the C2SP key ID
-    witness_key: Mapped[str] = mapped_column(String(400))  # its verifier key (name+id+key)
-    url: Mapped[str] = mapped_column(String(2000))
-    tree_size: Mapped[int] = mapped_column(BigInteger)
-    root_hash: Mapped[str] = mapped_column(String(64))  # hex
-    cosigned_at: Mapped[datetime]  # the witness's timestamp
-    fetched_at: Mapped[datetime]
-    note: Mapped[str] = mapped_column(Text)  # the cosigned note, exactly as fetched
+# The business tables the ledger seals, in the order `ledger verify` checks them (the order is
+# part of every verification's answer; the ledger adds its own cosignatures after them).
+SEALED: tuple[type[Base], ...] = (
+    Booking,
+    JailEvent,
+    FederalRequest,
+    DecisionRecord,
+    ActionOutcome,
+    Override,
+    Annotation,
+    InterviewRecord,
+    ConditionTick,
+    Notification,
+    Alarm,
+    Office,
+    ApiToken,
+)

@@ -23,10 +23,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from detainer_desk.desk.tables import WitnessCosignature
 from detainer_desk.errors import InputError
 from detainer_desk.ledger import tree
 from detainer_desk.ledger.standalone import VerificationError, read_checkpoint
+from detainer_desk.ledger.tables import WitnessCosignature
 from detainer_desk.ledger.witness import check_cosignature
 
 MAX_URL = 2000
@@ -158,6 +158,22 @@ def check_stored(session: Session, desk_vkey: str) -> int:
             )
         count += 1
     return count
+
+
+def newest(session: Session, desk_vkey: str, limit: int) -> list[dict[str, Any]]:
+    """The newest kept cosignatures (largest tree first), each as the public page shows it."""
+    rows = session.execute(
+        select(WitnessCosignature)
+        .order_by(WitnessCosignature.tree_size.desc(), WitnessCosignature.id.desc())
+        .limit(limit)
+    ).scalars()
+    return [public_view(row, desk_vkey, session) for row in rows]
+
+
+def kept_note(session: Session, cosignature_id: int) -> str | None:
+    """The cosigned note kept as row `cosignature_id`, exactly as fetched; None if no such row."""
+    row = session.get(WitnessCosignature, cosignature_id)
+    return None if row is None else row.note
 
 
 def public_view(row: WitnessCosignature, desk_vkey: str, session: Session) -> dict[str, Any]:

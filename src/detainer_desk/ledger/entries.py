@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from detainer_desk.desk.tables import LedgerEntry
 from detainer_desk.ledger.rows import LAST_APPEND, all_rows, take_pending
 from detainer_desk.ledger.standalone import CANON, canonical, canonical_legacy
+from detainer_desk.ledger.tables import LedgerEntry
 from detainer_desk.ledger.tree import add_leaf
-from detainer_desk.request.forbidden import find_forbidden_fields
+from detainer_desk.request.forbidden import Screened, find_forbidden_fields
 
 __all__ = ["canonical", "canonical_legacy"]
 
@@ -70,15 +70,25 @@ def lock_ledger(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_LOCK})
 
 
-def append(session: Session, kind: str, actor: str, at: datetime, data: dict[str, Any]) -> int:
+def append(
+    session: Session,
+    kind: str,
+    actor: str,
+    at: datetime,
+    data: dict[str, Any] | Screened[dict[str, Any]],
+) -> int:
     """Append one entry in the session's open transaction; returns its sequence number.
 
-    Refuses (ValueError) any data carrying a forbidden field name: the ledger must never hold
-    immigration status, citizenship or birthplace, whatever a caller passes.
+    Refuses (ValueError) plain data carrying a forbidden field name: the ledger must never hold
+    immigration status, citizenship or birthplace, whatever a caller passes. `Screened` data was
+    made from input screened at the edge; the ledger trusts the type and does not scan it again.
     """
-    forbidden = sorted(find_forbidden_fields(data))
-    if forbidden:
-        raise ValueError(f"ledger data may not carry {forbidden[0]!r}")
+    if isinstance(data, Screened):
+        data = data.value
+    else:
+        forbidden = sorted(find_forbidden_fields(data))
+        if forbidden:
+            raise ValueError(f"ledger data may not carry {forbidden[0]!r}")
     lock_ledger(session)
     session.flush()  # the rows this transaction wrote so far are collected now
     last = session.execute(

@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from detainer_desk.desk.tables import Checkpoint, LedgerEntry
 from detainer_desk.errors import NotFoundError
 from detainer_desk.ledger import tree
 from detainer_desk.ledger.cosignatures import check_stored
@@ -32,6 +31,7 @@ from detainer_desk.ledger.standalone import (
     read_checkpoint,
     root_from_inclusion,
 )
+from detainer_desk.ledger.tables import Checkpoint, LedgerEntry
 
 
 def bodies(session: Session, batch: int = 5000, after: int = 0) -> Iterator[LedgerEntry]:
@@ -72,6 +72,13 @@ def make_checkpoint(
     session.add(checkpoint)
     session.flush()
     return checkpoint
+
+
+def latest_checkpoint(session: Session) -> Checkpoint | None:
+    """The newest signed checkpoint, or None before the first."""
+    return session.execute(
+        select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 @dataclass(frozen=True)

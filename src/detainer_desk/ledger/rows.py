@@ -10,61 +10,35 @@ into the entry: a ledger export can be handed to outsiders without the booking f
 covered table from the database: the first row whose content differs, that has no entry, or
 that an entry recorded and the database lost, is named.
 
-The binding is automatic: a session listener collects every covered row the session flushes;
-`append` seals what it has collected into the entry it writes, and a transaction that changed
-covered rows after its last entry gets one more entry (`rows_changed`) before it commits.
+Which tables are covered is the desk's to say: `cover(engine, tables)` registers them on the
+engine (the desk does so whenever it makes one), and the ledger adds its own cosignatures after
+them. Nothing is registered at import. Sealing and verifying fail closed: a session whose engine
+was told nothing raises rather than seal or check no table.
+
+The binding is automatic: a session listener (`ledger.sealing.watch`) collects every covered row
+the session flushes; `append` seals what it has collected into the entry it writes, and a
+transaction that changed covered rows after its last entry gets one more entry (`rows_changed`)
+before it commits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.orm import Session
 
-from detainer_desk.desk.tables import (
-    ActionOutcome,
-    Alarm,
-    Annotation,
-    ApiToken,
-    Base,
-    Booking,
-    ConditionTick,
-    DecisionRecord,
-    FederalRequest,
-    InterviewRecord,
-    JailEvent,
-    Notification,
-    Office,
-    Override,
-    WitnessCosignature,
-)
 from detainer_desk.ledger.standalone import VerificationError
+from detainer_desk.ledger.tables import WitnessCosignature
+from detainer_desk.schema import Base
 
-# The tables under the proof, in the order `ledger verify` checks them.
-COVERED: tuple[type[Base], ...] = (
-    Booking,
-    JailEvent,
-    FederalRequest,
-    DecisionRecord,
-    ActionOutcome,
-    Override,
-    Annotation,
-    InterviewRecord,
-    ConditionTick,
-    Notification,
-    Alarm,
-    Office,
-    ApiToken,
-    WitnessCosignature,
-)
-COVERED_TABLES = {model.__tablename__: model for model in COVERED}
+COVERS = "detainer_desk_ledger_covers"  # engine execution option: the tables under the proof
 PENDING = "ledger_pending_rows"  # session.info key: {(table, id): instance or None (deleted)}
 LAST_APPEND = "ledger_last_append"  # session.info key: (actor, at) of the session's last entry
 SAFE_INT = 2**53 - 1
@@ -119,40 +93,24 @@ def mark(session: Session, instance: Base) -> None:
     pending[id(instance)] = (instance, False)
 
 
-def watch(factory: sessionmaker[Session]) -> None:
-    """Collect the covered rows each flush writes (sessions made by this factory)."""
+def cover(engine: Engine, tables: Sequence[type[Base]]) -> None:
+    """Tell the ledger which business tables, in this order, every session on `engine` seals
+    and `ledger verify` checks; the ledger's own cosignatures are added last."""
+    engine.update_execution_options(**{COVERS: (*tables, WitnessCosignature)})
 
-    @event.listens_for(factory, "after_flush")
-    def _collect(session: Session, _context: Any) -> None:
-        pending: dict[int, tuple[Base, bool]] = session.info.setdefault(PENDING, {})
-        for instance in session.new:
-            if type(instance) in COVERED:
-                pending[id(instance)] = (instance, False)
-        for instance in session.dirty:
-            if type(instance) in COVERED and session.is_modified(instance):
-                pending[id(instance)] = (instance, False)
-        for instance in session.deleted:
-            if type(instance) in COVERED:
-                pending[id(instance)] = (instance, True)
 
-    @event.listens_for(factory, "before_commit")
-    def _seal_rest(session: Session) -> None:
-        session.flush()
-        if not session.info.get(PENDING):
-            return
-        from detainer_desk.ledger.entries import append  # entries imports this module
+def covered(session: Session) -> tuple[type[Base], ...]:
+    """The tables under the proof for this session's database; raises when none were given."""
+    tables: tuple[type[Base], ...] | None = session.get_bind().get_execution_options().get(COVERS)
+    if not tables:
+        raise VerificationError(
+            "the ledger was not told which tables it seals (ledger.rows.cover); nothing checked"
+        )
+    return tables
 
-        actor, at = session.info.get(LAST_APPEND) or ("desk", datetime.now(UTC))
-        append(session, "rows_changed", actor, at, {})
 
-    @event.listens_for(factory, "after_rollback")
-    def _forget(session: Session) -> None:
-        session.info.pop(PENDING, None)
-        session.info.pop(LAST_APPEND, None)
-
-    @event.listens_for(factory, "after_commit")
-    def _done(session: Session) -> None:
-        session.info.pop(LAST_APPEND, None)
+def _covered_by_name(session: Session) -> dict[str, type[Base]]:
+    return {model.__tablename__: model for model in covered(session)}
 
 
 def take_pending(session: Session) -> list[dict[str, Any]]:
@@ -175,7 +133,7 @@ def all_rows(session: Session) -> list[dict[str, Any]]:
 
 def table_digests(session: Session, batch: int = 5000) -> Iterator[tuple[str, Any, str]]:
     """(table, primary key, digest) of every covered row, read fresh from the database."""
-    for model in COVERED:
+    for model in covered(session):
         mapper = inspect(model)
         table = mapper.local_table
         (pk_column,) = mapper.primary_key
@@ -219,6 +177,7 @@ def sealed_digests(
 
 def check_tables(session: Session, bodies: Iterable[str]) -> TablesChecked:
     """Re-derive every covered table and compare it with the ledger; name the first difference."""
+    by_name = _covered_by_name(session)
     sealed, bound = sealed_digests(bodies)
     if not bound:
         return TablesChecked(0, False)
@@ -241,7 +200,7 @@ def check_tables(session: Session, bodies: Iterable[str]) -> TablesChecked:
             )
         seen += 1
     for (table, pk), (expected, seq) in sorted(sealed.items(), key=lambda i: i[1][1]):
-        if expected is not None and table in COVERED_TABLES:
+        if expected is not None and table in by_name:
             raise VerificationError(
                 f"{table} row {pk}: sealed by ledger entry {seq} but missing from the database "
                 "(deleted outside the desk)"
@@ -253,13 +212,14 @@ def check_sealed(
     session: Session, sealed: dict[tuple[str, Any], tuple[str | None, int]], batch: int = 500
 ) -> int:
     """Compare just these rows (the ones new entries sealed) with the database; returns how many."""
+    by_name = _covered_by_name(session)
     by_table: dict[str, list[Any]] = {}
     for table, pk in sealed:
-        if table in COVERED_TABLES:
+        if table in by_name:
             by_table.setdefault(table, []).append(pk)
     checked = 0
     for table, keys in by_table.items():
-        mapper = inspect(COVERED_TABLES[table])
+        mapper = inspect(by_name[table])
         (pk_column,) = mapper.primary_key
         found: dict[Any, str] = {}
         for i in range(0, len(keys), batch):

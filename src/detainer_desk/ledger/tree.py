@@ -17,7 +17,7 @@ from typing import TypeVar
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from detainer_desk.desk.tables import LedgerEntry, TreeNode
+from detainer_desk.ledger.tables import LedgerEntry, TreeNode
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()  # RFC 9162 §2.1.1: MTH({}) = SHA-256()
 Get = Callable[[int, int], bytes]

@@ -17,12 +17,28 @@ import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from detainer_desk.publish.glossary import TABLE_NOTES
+from detainer_desk.publish.suppression import Suppressed
 
-if TYPE_CHECKING:
-    from detainer_desk.publish.report import Report
+
+class Report(Protocol):
+    """What the database is written from (`publish.report.Report`, which imports this module)."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def jurisdiction(self) -> str: ...
+
+    @property
+    def tables(self) -> tuple[Suppressed, ...]: ...
+
+    def records(self) -> list[dict[str, Any]]: ...
+
+    def metadata(self) -> dict[str, Any]: ...
+
 
 DATABASE = "report.db"
 METADATA = "metadata.json"

@@ -9,7 +9,10 @@ values.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 _FORBIDDEN_NAMES = frozenset(
     {
@@ -104,16 +107,52 @@ def find_forbidden_fields(document: Any, path: str = "") -> Iterator[str]:
     >>> list(find_forbidden_fields({"booking": {"countryOfBirth": "x"}, "ok": 1}))
     ['booking.countryOfBirth']
     """
+    return (here for here, _ in _found(document, path))
+
+
+def _found(document: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(dotted path, field name) of every forbidden field; its value is never walked."""
     if isinstance(document, dict):
         for key, value in document.items():
             here = f"{path}.{key}" if path else str(key)
             if is_forbidden_field(str(key)):
-                yield here
+                yield here, str(key)
             else:
-                yield from find_forbidden_fields(value, here)
+                yield from _found(value, here)
     elif isinstance(document, list):
         for index, item in enumerate(document):
-            yield from find_forbidden_fields(item, f"{path}[{index}]")
+            yield from _found(item, f"{path}[{index}]")
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What one screen of a document found: the forbidden fields' paths (sorted) and their
+    categories (sorted; what a refusal records), never their values."""
+
+    paths: tuple[str, ...]
+    categories: tuple[str, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not self.paths
+
+
+def screen(document: Any) -> Screening:
+    """Screen a document for forbidden fields, in one walk: the edge does this once per input,
+    and what it found travels on (with the validated document, or on the refusal's error)."""
+    found = sorted(_found(document))
+    return Screening(
+        tuple(here for here, _ in found),
+        tuple(sorted({forbidden_category(name) for _, name in found})),
+    )
+
+
+@dataclass(frozen=True)
+class Screened(Generic[T]):
+    """A value made from input that passed `screen` at the edge (and the desk's own field
+    names): the ledger takes it without scanning it again."""
+
+    value: T
 
 
 def strip_forbidden_fields(document: Any) -> tuple[Any, list[str]]:
@@ -134,10 +173,12 @@ def refuse_forbidden_fields(document: Any) -> None:
     """Raise ForbiddenFieldError naming the first forbidden field (never its value)."""
     from detainer_desk.errors import ForbiddenFieldError
 
-    forbidden = sorted(find_forbidden_fields(document))
-    if forbidden:
+    screening = screen(document)
+    if not screening.clean:
+        first = screening.paths[0]
         raise ForbiddenFieldError(
-            f"field {forbidden[0]!r} would carry immigration status, citizenship or birthplace, "
+            f"field {first!r} would carry immigration status, citizenship or birthplace, "
             "which Detainer Desk never stores; remove it and send it again",
-            field=forbidden[0],
+            field=first,
+            categories=screening.categories,
         )

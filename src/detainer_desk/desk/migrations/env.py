@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from detainer_desk.desk.tables import Base
+import detainer_desk.desk.tables
+import detainer_desk.ledger.tables  # noqa: F401  (both table modules fill Base.metadata)
+from detainer_desk.schema import Base
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:
