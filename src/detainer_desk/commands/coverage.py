@@ -5,6 +5,7 @@ in force, a tile map of holds on a date) and `policy changes` (every change of l
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -16,6 +17,7 @@ from detainer_desk.edge import parse_day
 
 if TYPE_CHECKING:  # the engine is imported only when the command runs (start-up)
     from detainer_desk.coverage import Coverage
+    from detainer_desk.law.pack import PolicyLibrary
 
 # By HoldStance value (a StrEnum, so its members look these up directly).
 STYLE: dict[str, str] = {
@@ -114,18 +116,31 @@ def print_coverage(result: Coverage) -> None:
         )
 
 
+PacksDir = Annotated[
+    Path | None, typer.Option("--packs-dir", help="Use the packs in this folder instead.")
+]
+
+
+def _library(packs_dir: Path | None) -> PolicyLibrary:
+    from detainer_desk.law.decide import default_library
+    from detainer_desk.law.pack import PolicyLibrary
+
+    return PolicyLibrary.load(packs_dir) if packs_dir else default_library()
+
+
 def register(policy_app: typer.Typer) -> None:
     @policy_app.command("coverage")
     def coverage_command(
         on: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD); default today.")] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
+        packs_dir: PacksDir = None,
     ) -> None:
-        """Every state and encoded place: what law, since when, its confidence, and holds."""
+        """Every state and encoded place: what law, since when, how sure, verified through when,
+        the standing duties in force, and holds."""
         from detainer_desk.coverage import coverage
-        from detainer_desk.law.decide import default_library
 
         with _clear_errors():
-            result = coverage(parse_day(on, "--on"), default_library())
+            result = coverage(parse_day(on, "--on"), _library(packs_dir))
         if as_json:
             typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:
@@ -141,14 +156,14 @@ def register(policy_app: typer.Typer) -> None:
             typer.Option(help="Only the packs deciding for this place (pack, state, county)."),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
+        packs_dir: PacksDir = None,
     ) -> None:
         """Every change of law (pack versions, rule and duty dates), newest first."""
         from detainer_desk.coverage.changes import changes_document
-        from detainer_desk.law.decide import default_library
 
         with _clear_errors():
             day = parse_day(since, "--since") if since else None
-            document = changes_document(default_library(), day, place)
+            document = changes_document(_library(packs_dir), day, place)
         if as_json:
             typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
         else:

@@ -2,8 +2,8 @@
 
 Each entry is one version of one pack (a change in the law the pack applies): its effective date,
 its label and notes (what changes, what is not encoded), and every rule and standing duty of its
-chain that starts or stops that day, with its citation. Rule dates outside any version of the
-pack's own (a rule repealed before the pack's first version, say) are entries of their own.
+chain that starts or stops that day, with its citation. A date of the pack's own rules or duties
+that starts no version (a duty, which decides no request, need not) is an entry of its own.
 `policy changes`, `/law/changes` and its Atom feed `/law/changes.atom` print these.
 """
 
@@ -117,7 +117,8 @@ def pack_changes(library: PolicyLibrary, name: str) -> list[Change]:
         )
         for i, v in enumerate(versions)
     ]
-    own_days = {d for p in pack.provisions for d in (p.effective, p.repealed) if d is not None}
+    dated = [*pack.provisions, *pack.manifest.duties]
+    own_days = {d for x in dated for d in (x.effective, x.repealed) if d is not None}
     for day in sorted(own_days - starts):
         own = tuple(c for c in _on_day([pack], day))
         label = "; ".join(f"{c.cite} {'takes effect' if c.change == 'effective' else 'ends'}"

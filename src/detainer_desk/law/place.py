@@ -129,7 +129,7 @@ class County:
     @property
     def title(self) -> str:
         title = re.sub(r"(^|[\s'-])(\w)", lambda m: m[1] + m[2].upper(), self.name)
-        return re.sub(r"\bMc(\w)", lambda m: "Mc" + m[1].upper(), title).replace(" And ", " and ")
+        return re.sub(r"\bMc(\w)", lambda m: "Mc" + m[1].upper(), title).replace(" And ", " and ").replace(" Of ", " of ")
 
     @property
     def label(self) -> str:
