@@ -114,3 +114,50 @@ def test_desk_home_page_lists_the_duties_in_force(tmp_path: Path) -> None:
     assert "Test Code § 287" in duty and "due 2026-12-01" in duty and "secondary" in duty
     before = pages["2026-08-31"]
     assert "No standing duty of the agency is in force under this desk's law today." in before
+
+
+def test_request_page_names_the_place_and_warns_when_the_law_may_have_changed(
+    tmp_path: Path,
+) -> None:
+    from detainer_desk.access.check import Actor, Role
+    from tests.desk.helpers import TEXAS_OFFICE, booked, detainer
+
+    supervisor = Actor("sam", Role.supervisor)
+    settings = DeskSettings(home=tmp_path, db=f"sqlite:///{tmp_path / 'd.db'}")
+    initialise(settings)
+    verified = PolicyLibrary.load().pack("texas").manifest.verified_through
+    later = datetime(verified.year + 1, 1, 5, 15, tzinfo=UTC)
+    desk = open_desk(settings, SettableClock(later))
+    at = later.replace(tzinfo=None).isoformat()
+    desk.record_event(supervisor, booked("H-1", "Harris County, TX", at=at))
+    request = detainer("H-1", "Harris County, TX", TEXAS_OFFICE, received_at=at)
+    desk.receive_request(supervisor, request)
+    token = desk.create_token("kim", "clerk")
+    with _client(desk) as c:
+        ui_login(c, token)
+        page = c.get("/ui/requests/1").text
+    desk.close()
+    text = " ".join(page.split())
+    assert "Place: Harris County, TX → Harris County, Texas; law of texas → federal." in text
+    assert (
+        f"The law may have changed since:</strong> the law was verified through {verified}; this "
+        f"decision is for {later.date()}" in text
+    )
+
+
+def test_init_takes_a_county_and_refuses_an_unencoded_one(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from detainer_desk.cli import app
+
+    runner = CliRunner()
+    home = tmp_path / "travis"
+    done = runner.invoke(app, ["init", "--home", str(home), "--jurisdiction", "Travis County, TX"])
+    assert done.exit_code == 0, done.output
+    saved = json.loads((home / "desk-settings.json").read_text())
+    assert (saved["jurisdiction"], saved["timezone"]) == ("Travis County, TX", "America/Chicago")
+    refused = runner.invoke(
+        app, ["init", "--home", str(tmp_path / "az"), "--jurisdiction", "04013"]
+    )
+    assert refused.exit_code == 2
+    assert "the law of Arizona (AZ) is not encoded yet" in refused.output

@@ -129,7 +129,8 @@ class County:
     @property
     def title(self) -> str:
         title = re.sub(r"(^|[\s'-])(\w)", lambda m: m[1] + m[2].upper(), self.name)
-        return re.sub(r"\bMc(\w)", lambda m: "Mc" + m[1].upper(), title).replace(" And ", " and ").replace(" Of ", " of ")
+        title = re.sub(r"\bMc(\w)", lambda m: "Mc" + m[1].upper(), title)
+        return title.replace(" And ", " and ").replace(" Of ", " of ")
 
     @property
     def label(self) -> str:
