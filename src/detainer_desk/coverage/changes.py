@@ -117,8 +117,9 @@ def pack_changes(library: PolicyLibrary, name: str) -> list[Change]:
         )
         for i, v in enumerate(versions)
     ]
-    dated = [*pack.provisions, *pack.manifest.duties]
-    own_days = {d for x in dated for d in (x.effective, x.repealed) if d is not None}
+    dated = [(p.effective, p.repealed) for p in pack.provisions]
+    dated += [(d.effective, d.repealed) for d in pack.manifest.duties]
+    own_days = {d for pair in dated for d in pair if d is not None}
     for day in sorted(own_days - starts):
         own = tuple(c for c in _on_day([pack], day))
         label = "; ".join(f"{c.cite} {'takes effect' if c.change == 'effective' else 'ends'}"
