@@ -14,6 +14,7 @@ import yaml
 
 from detainer_desk.law.check import check_packs
 from detainer_desk.law.pack import default_packs_dir
+from tests.helpers import pending_on_issue_21e
 from tests.test_pack import BASE_MANIFEST, BASE_RULES, CITY_MANIFEST, CITY_RULES, rule, write_pack
 
 
@@ -33,28 +34,8 @@ def check_cli(folder: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-# The required holds of these shipped packs rest on secondary sources; branch issue-21e re-encodes
-# them (no required hold without primary text). Until it lands, `policy check` names exactly
-# these rules and nothing else.
-PENDING_ON_ISSUE_21E = {
-    "florida": ["fl.stat.908_105.comply-with-detainer"],
-    "georgia": ["ga.hb1105.honor-detainer"],
-    "north-carolina": [
-        "nc.gs.162-62b1.hold-48h-from-receipt",
-        "nc.gs.162-62b1.hold-48h-from-release",
-    ],
-    "tennessee": ["tn.tca.7-68.comply-with-detainer"],
-}
-
-
-def _pending_mandate(problem: str) -> bool:
-    pack, _, rest = problem.partition(": rule '")
-    rule_id = rest.split("'", 1)[0]
-    return rule_id in PENDING_ON_ISSUE_21E.get(pack, []) and "requires holds" in problem
-
-
 def test_shipped_packs_pass(packs: Path) -> None:
-    assert [p for p in check_packs(packs) if not _pending_mandate(p)] == []
+    assert [p for p in check_packs(packs) if not pending_on_issue_21e(p)] == []
 
 
 @pytest.mark.xfail(

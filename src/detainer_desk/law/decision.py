@@ -150,10 +150,10 @@ class Decision:
         return {
             "format": DECISION_FORMAT,
             "jurisdiction": self.jurisdiction,
-            "place": self.place,
             "decided_on": self.decided_on.isoformat(),
             "booking_id": self.booking_id,
             "request": self.request,
+            "place": self.place,
             "pack": self.pack.to_dict() if self.pack else None,
             "law_may_have_changed": self.law_may_have_changed,
             "currency_note": self.currency_note,
