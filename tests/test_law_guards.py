@@ -110,7 +110,10 @@ def test_decision_document_shape_and_known_values() -> None:
         "decided_on",
         "booking_id",
         "request",
+        "place",
         "pack",
+        "law_may_have_changed",
+        "currency_note",
         "actions",
     ]
     assert doc["format"] == "detainer-desk/decision/v1" and doc["jurisdiction"] == "washington"
@@ -122,8 +125,32 @@ def test_decision_document_shape_and_known_values() -> None:
         "office": "ICE ERO Denver Field Office",
         "received_at": "2020-03-04T09:00:00-08:00",
     }
+    assert doc["place"] == {
+        "input": "washington",
+        "matched": "pack",
+        "state": {"code": "WA", "name": "Washington"},
+        "county": None,
+        "pack": "washington",
+        "chain": ["washington", "federal"],
+        "note": "",
+    }
     pack = doc["pack"]
-    assert list(pack) == ["name", "version", "label", "notes", "chain", "digest"]
+    assert list(pack) == [
+        "name",
+        "version",
+        "label",
+        "notes",
+        "chain",
+        "digest",
+        "verified_through",
+        "verified_through_by_pack",
+    ]
+    library = default_library()
+    checked = {n: library.pack(n).manifest.verified_through for n in ("washington", "federal")}
+    assert pack["verified_through_by_pack"] == {n: d.isoformat() for n, d in checked.items()}
+    assert pack["verified_through"] == min(checked.values()).isoformat()
+    assert doc["law_may_have_changed"] is False  # 2020-03-04 is before both dates
+    assert doc["currency_note"] == f"the law was verified through {pack['verified_through']}"
     assert pack["name"] == "washington" and pack["version"] == "2019-05-21"
     assert pack["chain"] == ["washington@2019-05-21", "federal@2011-12-29"]
     assert pack["digest"].startswith("sha256:") and len(pack["digest"]) == 7 + 64

@@ -49,6 +49,7 @@ BASE_MANIFEST = """\
 name: base
 title: Base
 time_zone: America/New_York
+verified_through: 2026-12-05
 defaults:
   notify_release: {effect: permit, reason: "base permits notices"}
   share_release_date: {effect: permit, reason: "base shares dates"}
@@ -64,6 +65,7 @@ name: city
 title: City
 builds_on: base
 time_zone: America/Denver
+verified_through: 2026-11-30
 defaults:
   notify_release: {effect: deny, reason: "city keeps release dates"}
 hold_windows:
@@ -128,7 +130,8 @@ def test_manifest_defaults_when_left_out(tmp_path: Path) -> None:
     folder = write_pack(
         tmp_path,
         "bare",
-        "name: bare\ntitle: Bare\ntime_zone: UTC\nversions: [{from: 2020-01-01, label: L}]\n"
+        "name: bare\ntitle: Bare\ntime_zone: UTC\nverified_through: 2026-12-05\n"
+        "versions: [{from: 2020-01-01, label: L}]\n"
         "hold_windows:\n  default: {excludes_weekends_and_holidays: false, cite: C}\n",
         policies=rule("bare.r"),
     )
@@ -377,7 +380,12 @@ def test_unknown_jurisdiction(world: Path) -> None:
     library = PolicyLibrary.load(world)
     with pytest.raises(UnknownJurisdictionError) as caught:
         library.pack("town")
-    assert caught.value.message == "unknown jurisdiction 'town'; known: base, city"
+    assert caught.value.message == (
+        "unknown jurisdiction 'town': no pack, state or county of that name; name a policy pack "
+        "(e.g. 'denver'), a state or DC by name or two-letter code ('Texas', 'TX'), a county's "
+        "five-digit FIPS code ('48453') or a county with its state ('Travis County, TX'); "
+        "packs: base, city"
+    )
     assert caught.value.field == "jurisdiction"
 
 
@@ -405,6 +413,7 @@ def test_builds_on_cycle_further_up_the_chain(world: Path) -> None:
             world,
             name,
             f"name: {name}\ntitle: T\nbuilds_on: {parent}\ntime_zone: UTC\n"
+            "verified_through: 2026-12-05\n"
             "versions: [{from: 2020-01-01, label: L}]\n",
             policies=rule(f"{name}.r"),
         )

@@ -11,6 +11,7 @@ import pytest
 
 from detainer_desk.errors import PackError
 from detainer_desk.law.pack import PolicyLibrary
+from detainer_desk.law.place import HOW_TO_NAME
 from detainer_desk.law.scenarios import (
     BASE_REQUEST,
     Scenario,
@@ -286,7 +287,8 @@ def test_decide_failing_is_a_problem(scenarios: list[Scenario], library: PolicyL
         scenarios[0], request=merged(scenarios[0].request, {"jurisdiction": "town"})
     )
     assert run_scenario(bad, library) == [
-        "decide failed: unknown jurisdiction 'town'; known: base, city"
+        "decide failed: unknown jurisdiction 'town': no pack, state or county of that name; "
+        f"{HOW_TO_NAME}; packs: base, city"
     ]
 
 

@@ -49,10 +49,22 @@ def print_decision(decision: Decision, console: Console) -> None:
         f"{decision.request['kind']} on form {decision.request['form']}, "
         f"warrant {decision.request['warrant_kind']} — booking {decision.booking_id}"
     )
+    place = decision.place
+    if place is not None:
+        where = (place["county"] or place["state"] or {"name": place["pack"]})["name"]
+        console.print(
+            f"Place: {place['input']!r} → {where}; "
+            f"law of {' → '.join(place['chain'])}"
+            + (f" ({place['note']})" if place["note"] else "")
+        )
     if pack is None:
         console.print("[bold red]No law in force on this date[/]")
     else:
         console.print(f"[dim]Law: {pack.name} version {pack.version} — {pack.label}[/]")
+        if decision.law_may_have_changed:
+            console.print(f"[bold yellow]Warning: {decision.currency_note}[/]")
+        elif decision.currency_note:
+            console.print(f"[dim]Verified: {decision.currency_note}[/]")
     if pack is not None and pack.notes:
         console.print(f"[dim]Note: {pack.notes}[/]")
     table = Table(show_lines=True, expand=True)

@@ -60,9 +60,10 @@ def test_unresolved_dates_show_as_unsettled() -> None:
     assert hold_stance("georgia", date(2024, 5, 15), lib)[0] is HoldStance.unsettled
 
 
-def test_a_date_before_a_pack_begins_is_not_encoded() -> None:
+def test_a_date_before_a_pack_begins_is_before_encoding_not_unencoded() -> None:
     result = coverage(date(2009, 1, 1), default_library())
-    assert result.state("TX").stance is HoldStance.not_encoded  # texas starts 2011-12-29
+    assert result.state("TX").stance is HoldStance.before_encoding  # texas starts 2011-12-29
+    assert result.state("OH").stance is HoldStance.not_encoded  # no state pack at all
     assert result.state("FL").stance is HoldStance.no_authority  # florida starts 2008
 
 

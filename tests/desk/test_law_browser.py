@@ -71,3 +71,34 @@ def test_law_page_tile_map_differs_where_the_law_changed(base: str) -> None:
     assert before["FL"] == "no_authority" and after["FL"] == "required"
     assert before["TX"] == after["TX"] == "required"  # SB 4's mandate from 2017-09-25 on
     assert before["OH"] == after["OH"] == "not_encoded"
+
+
+def test_law_pages_pass_axe_and_the_changes_feed_is_linked(base: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from .test_clerk_day import Accessibility
+
+    axe = Accessibility()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(f"{base}/law?on=2026-12-05")
+        expect(page.locator("#coverage tbody tr:not(.local)[id^=place-]")).to_have_count(51)
+        expect(page.get_by_role("heading", name="Standing duties of the agency in force on "
+                                "2026-12-05")).to_be_visible()  # fmt: skip
+        axe.check(page, "law")
+        page.get_by_role("link", name="Every change of law, newest first").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Changes of the law")
+        expect(page.locator("#changes > li").first).to_be_visible()
+        page.get_by_label("Place").fill("Travis County, TX")
+        page.get_by_label("Since").fill("2017-01-01")
+        page.get_by_role("button", name="Show").click()
+        expect(page.locator("#place")).to_contain_text(
+            "Travis County, Texas; law of travis-county → texas → federal"
+        )
+        expect(page.locator("#changes")).to_contain_text("SB 4")
+        page.screenshot(path=str(SHOTS / "law-changes-travis.png"), full_page=True)
+        axe.check(page, "law-changes")
+        browser.close()
+    assert axe.pages == 2
+    assert axe.found == []

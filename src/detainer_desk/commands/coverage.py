@@ -1,9 +1,12 @@
-"""`detainer-desk policy coverage`: what law is encoded where, and a tile map of holds on a date."""
+"""`detainer-desk policy coverage` (what law is encoded where, how current, the standing duties
+in force, a tile map of holds on a date) and `policy changes` (every change of law, newest first).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,6 +17,7 @@ from detainer_desk.edge import parse_day
 
 if TYPE_CHECKING:  # the engine is imported only when the command runs (start-up)
     from detainer_desk.coverage import Coverage
+    from detainer_desk.law.pack import PolicyLibrary
 
 # By HoldStance value (a StrEnum, so its members look these up directly).
 STYLE: dict[str, str] = {
@@ -23,6 +27,7 @@ STYLE: dict[str, str] = {
     "forbidden": "white on dark_green",
     "no_authority": "black on grey70",
     "unsettled": "black on yellow",
+    "before_encoding": "italic",
     "not_encoded": "dim",
 }
 
@@ -51,9 +56,13 @@ def _legend() -> str:
 
 def _table(result: Coverage) -> Table:
     table = Table(title=f"Encoded law on {result.on}", show_lines=False, expand=True)
-    for column in ("place", "pack", "since", "version in force", "hold", "confidence"):
+    columns = ("place", "pack", "since", "version in force", "hold", "confidence", "verified")
+    for column in columns:
         table.add_column(column)
-    for state in result.states:
+    for state in sorted(result.states, key=lambda s: s.tile.name):
+        if state.state_pack is None:
+            label = Text(state.stance.label, style=STYLE[state.stance])
+            table.add_row(state.tile.name, "—", "", "federal baseline only", label, "—", "—")
         for p in (state.state_pack, *state.local):
             if p is None:
                 continue
@@ -63,7 +72,27 @@ def _table(result: Coverage) -> Table:
             hold = Text(p.stance.label, style=STYLE[p.stance])
             if cites:
                 hold.append(f"\n{cites}", style="dim")
-            table.add_row(where, p.pack, str(p.encoded_since), version, hold, p.confidence or "—")
+            verified = str(p.verified_through)
+            if p.chain_verified_through < p.verified_through:
+                verified += f"\n(chain: {p.chain_verified_through})"
+            row = (where, p.pack, str(p.encoded_since), version, hold, p.confidence or "—")
+            table.add_row(*row, verified)
+    return table
+
+
+def _duties(result: Coverage) -> Table | None:
+    rows = [(p, d) for p in result.packs for d in p.duties]
+    if not rows:
+        return None
+    table = Table(title=f"Standing duties of the agency in force on {result.on}", expand=True)
+    for column in ("pack", "duty", "citation", "confidence", "since", "due", "binds"):
+        table.add_column(column)
+    for p, d in rows:
+        due = str(d.due) if d.due else "—"
+        cite = f"{d.cite}\n[dim]{d.source}[/]"
+        table.add_row(
+            p.pack, d.text, cite, d.confidence, str(d.effective), due, d.applies_to or "—"
+        )
     return table
 
 
@@ -76,6 +105,8 @@ def print_coverage(result: Coverage) -> None:
     console.print(tile_map(result))
     console.print(_legend(), style="dim")
     console.print(_table(result))
+    duties = _duties(result)
+    console.print(duties if duties else f"No standing duty of the agency in force on {result.on}.")
     encoded = sum(1 for s in result.states if s.state_pack is not None)
     console.print(f"{encoded} of {len(result.states)} states (with DC) have state law encoded.")
     if result.unplaced:
@@ -85,19 +116,69 @@ def print_coverage(result: Coverage) -> None:
         )
 
 
+PacksDir = Annotated[
+    Path | None, typer.Option("--packs-dir", help="Use the packs in this folder instead.")
+]
+
+
+def _library(packs_dir: Path | None) -> PolicyLibrary:
+    from detainer_desk.law.decide import default_library
+    from detainer_desk.law.pack import PolicyLibrary
+
+    return PolicyLibrary.load(packs_dir) if packs_dir else default_library()
+
+
 def register(policy_app: typer.Typer) -> None:
     @policy_app.command("coverage")
     def coverage_command(
         on: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD); default today.")] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
+        packs_dir: PacksDir = None,
     ) -> None:
-        """Every state and encoded place: what law, since when, its confidence, and holds."""
+        """Every state and encoded place: what law, since when, how sure, verified through when,
+        the standing duties in force, and holds."""
         from detainer_desk.coverage import coverage
-        from detainer_desk.law.decide import default_library
 
         with _clear_errors():
-            result = coverage(parse_day(on, "--on"), default_library())
+            result = coverage(parse_day(on, "--on"), _library(packs_dir))
         if as_json:
             typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:
             print_coverage(result)
+
+    @policy_app.command("changes")
+    def changes_command(
+        since: Annotated[
+            str | None, typer.Option(help="Only changes effective on or after this date.")
+        ] = None,
+        place: Annotated[
+            str | None,
+            typer.Option(help="Only the packs deciding for this place (pack, state, county)."),
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+        packs_dir: PacksDir = None,
+    ) -> None:
+        """Every change of law (pack versions, rule and duty dates), newest first."""
+        from detainer_desk.coverage.changes import changes_document
+
+        with _clear_errors():
+            day = parse_day(since, "--since") if since else None
+            document = changes_document(_library(packs_dir), day, place)
+        if as_json:
+            typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        else:
+            print_changes(document)
+
+
+def print_changes(document: dict[str, Any]) -> None:
+    console = _console()
+    where = f" for {document['place']['input']!r}" if document["place"] else ""
+    since = f" since {document['since']}" if document["since"] else ""
+    console.print(f"[bold]Changes of law{where}{since}, newest first[/]")
+    for c in document["changes"]:
+        console.print(f"[bold]{c['effective']}[/] {c['pack']}: {c['label']}")
+        for x in c["changes"]:
+            mark = "+" if x["change"] == "effective" else "−"
+            console.print(f"   {mark} {x['cite']} ({x['pack']}, {x['kind']})", style="dim")
+    if not document["changes"]:
+        console.print("No change of law in that period.")

@@ -7,8 +7,8 @@ from detainer_desk.coverage.coverage import (
     StateCoverage,
     coverage,
     hold_stance,
-    load_places,
 )
+from detainer_desk.law.place import load_places
 
 __all__ = [
     "Coverage",

@@ -12,19 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache
-from importlib import resources
-from pathlib import Path
-from typing import Any, Literal
-
-import yaml
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from detainer_desk.classify.classifier import load_probes, probe_document
 from detainer_desk.errors import NoVersionInForceError
 from detainer_desk.law.decide import decide, decision_without_law
 from detainer_desk.law.decision import ActionDecision
+from detainer_desk.law.manifest import Duty
 from detainer_desk.law.pack import Pack, PolicyLibrary
+from detainer_desk.law.place import Place, Places, Tile, load_places
 from detainer_desk.vocabulary import Action, Effect
 
 COVERAGE_FORMAT = "detainer-desk/coverage/v1"
@@ -41,6 +37,7 @@ class HoldStance(StrEnum):
     forbidden = "forbidden"
     no_authority = "no_authority"
     unsettled = "unsettled"
+    before_encoding = "before_encoding"
     not_encoded = "not_encoded"
 
     @property
@@ -59,35 +56,9 @@ _LABELS: dict[HoldStance, tuple[str, str]] = {
     HoldStance.forbidden: ("hold forbidden", "NO"),
     HoldStance.no_authority: ("no provision authorizes a hold (denied by default)", "NONE"),
     HoldStance.unsettled: ("unsettled: hold denied pending counsel review", "REVIEW"),
-    HoldStance.not_encoded: ("no state law encoded for this date", "—"),
+    HoldStance.before_encoding: ("state law encoded only from a later date", "PRE"),
+    HoldStance.not_encoded: ("no state law encoded", "—"),
 }
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Place(_Model):
-    state: str | None = None
-    level: Literal["federal", "state", "county", "city"]
-
-
-class Tile(_Model):
-    code: str
-    name: str
-    row: int
-    col: int
-
-
-class Places(_Model):
-    packs: dict[str, Place]
-    tiles: tuple[Tile, ...]
-
-
-@cache
-def load_places(path: Path | None = None) -> Places:
-    source = path or Path(str(resources.files("detainer_desk.coverage").joinpath("places.yaml")))
-    return Places.model_validate(yaml.safe_load(source.read_text()))
 
 
 @dataclass(frozen=True)
@@ -131,6 +102,11 @@ class PackCoverage:
     rules_by_confidence: dict[str, int]
     stance: HoldStance
     answers: tuple[HoldAnswer, ...]
+    verified_through: date  # this pack's own
+    chain_verified_through: date  # the earliest of its chain's (what a decision under it shows)
+    latest_source: date | None
+    duties: tuple[Duty, ...]  # its own standing duties in force on the date
+    not_researched: tuple[dict[str, str], ...]
 
     @property
     def deciding(self) -> tuple[dict[str, str], ...]:
@@ -170,7 +146,17 @@ class PackCoverage:
             "hold_label": self.stance.label,
             "confidence": self.confidence,
             "answers": [a.to_dict() for a in self.answers],
+            "verified_through": self.verified_through.isoformat(),
+            "chain_verified_through": self.chain_verified_through.isoformat(),
+            "latest_source": self.latest_source.isoformat() if self.latest_source else None,
+            "duties_in_force": [duty_dict(self.pack, d) for d in self.duties],
+            "not_researched": list(self.not_researched),
         }
+
+
+def duty_dict(pack: str, duty: Duty) -> dict[str, Any]:
+    """A standing duty as JSON (coverage, the law service, a desk's home page)."""
+    return {"pack": pack, **duty.model_dump(mode="json")}
 
 
 @dataclass(frozen=True)
@@ -192,6 +178,9 @@ class StateCoverage:
             "hold": self.stance.value,
             "hold_label": self.stance.label,
             "state_pack": self.state_pack.pack if self.state_pack else None,
+            "verified_through": (
+                self.state_pack.verified_through.isoformat() if self.state_pack else None
+            ),
             "local_packs": [p.pack for p in self.local],
         }
 
@@ -241,7 +230,7 @@ def hold_stance(
 ) -> tuple[HoldStance, tuple[HoldAnswer, ...]]:
     """Decide the two standard detainers under `pack` on `day` and name the stance."""
     if library.pack(pack).version_on(day) is None:
-        return HoldStance.not_encoded, ()
+        return HoldStance.before_encoding, ()
     admin = _decide_probe(pack, ADMIN_PROBE, day, library)
     if admin.effect is Effect.permit:
         stance = HoldStance.required if admin.required else HoldStance.permitted
@@ -269,6 +258,7 @@ def pack_coverage(name: str, day: date, library: PolicyLibrary, place: Place) ->
     versions = sorted(pack.manifest.versions, key=lambda v: v.from_)
     current = pack.version_on(day)
     stance, answers = hold_stance(name, day, library)
+    manifest = pack.manifest
     return PackCoverage(
         pack=name,
         title=pack.manifest.title,
@@ -281,6 +271,11 @@ def pack_coverage(name: str, day: date, library: PolicyLibrary, place: Place) ->
         rules_by_confidence=_rules_by_confidence(library, pack, day),
         stance=stance,
         answers=answers,
+        verified_through=manifest.verified_through,
+        chain_verified_through=library.verified_through(name)[0],
+        latest_source=manifest.latest_source,
+        duties=tuple(d for d in manifest.duties if d.in_force(day)),
+        not_researched=tuple(n.model_dump() for n in manifest.not_researched),
     )
 
 

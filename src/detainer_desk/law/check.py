@@ -3,7 +3,10 @@
 A pack fails when a rule lacks a citation or another required annotation, reads an attribute
 the shared schema does not have, or when versions overlap or leave a change of law inside one
 version, or when a rule citing a provision the fact sheet binds to one agency
-(`agency_bound.yaml`) does not name that agency. Each problem names the pack and the rule.
+(`agency_bound.yaml`) does not name that agency. A manifest without `verified_through` fails
+(the field is required), and so does a `@mandatory("true")` permit on `hold_beyond_release`
+whose `@confidence` is not `verified`: a required hold needs the law's primary text, never only
+a secondary source. Each problem names the pack and the rule.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import yaml
 from detainer_desk.errors import PackError
 from detainer_desk.law.pack import Pack, PolicyLibrary, load_pack, load_schema
 from detainer_desk.law.scenarios import load_scenarios
+from detainer_desk.vocabulary import Action
 
 
 def check_packs(packs_dir: Path) -> list[str]:
@@ -36,6 +40,7 @@ def check_packs(packs_dir: Path) -> list[str]:
             except PackError as exc:
                 problems.append(exc.message)
     problems.extend(_agency_bound_problems(packs))
+    problems.extend(_unverified_hold_mandates(packs))
     for name in sorted(packs):
         try:
             PolicyLibrary({n: packs[n] for n in _chain_names(packs, name)}, schema)
@@ -72,3 +77,19 @@ def _agency_bound_problems(packs: dict[str, Pack]) -> list[str]:
                         f'@agency("{",".join(sorted(kinds))}") and test context.agency.kind'
                     )
     return problems
+
+
+def _unverified_hold_mandates(packs: dict[str, Pack]) -> list[str]:
+    """A required hold must rest on primary text: a mandatory hold permit must be `verified`."""
+    return [
+        f"{name}: rule {rule.id!r} requires holds (@mandatory on hold_beyond_release) but its "
+        f"@confidence is {rule.confidence!r}: a required hold needs the law's primary text "
+        "(verified); encode it as not required, and say in the version notes that the duty is "
+        "reported only by a secondary source"
+        for name in sorted(packs)
+        for rule in packs[name].provisions
+        if rule.mandatory
+        and rule.effect == "permit"
+        and Action.hold_beyond_release in rule.actions
+        and rule.confidence != "verified"
+    ]

@@ -97,6 +97,9 @@ def decide(
     """
     document = _document(request)
     lib = library or default_library()
+    place = lib.resolve(document.jurisdiction)
+    if place.pack != document.jurisdiction:  # a state, county or spelling: decide as its pack
+        document = document.model_copy(update={"jurisdiction": place.pack})
     day = decision_day(document, on, lib)
     check_exceptions(document, lib)
     vs = lib.version_set(document.jurisdiction, day)
@@ -121,6 +124,7 @@ def decide(
         if action is Action.share_immigration_status_or_birthplace:
             decided = replace(decided, parts=_status_and_birthplace(vs, facts, document))
         decisions.append(decided)
+    checked, each = lib.verified_through(vs.pack.name)
     return Decision(
         jurisdiction=document.jurisdiction,
         decided_on=day,
@@ -133,8 +137,11 @@ def decide(
             notes=vs.version.notes.strip(),
             chain=tuple(f"{name}@{v.from_.isoformat()}" for name, v in vs.chain),
             digest=vs.digest,
+            verified_through=checked,
+            verified_through_by_pack=each,
         ),
         actions=tuple(decisions),
+        place=place.to_dict(chain=[p.name for p in lib.chain(place.pack)]),
     )
 
 

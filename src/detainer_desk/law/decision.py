@@ -94,6 +94,8 @@ class PackRef:
     notes: str
     chain: tuple[str, ...]
     digest: str
+    verified_through: date | None = None  # the earliest of the chain's packs' dates
+    verified_through_by_pack: tuple[tuple[str, date], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +105,12 @@ class PackRef:
             "notes": self.notes,
             "chain": list(self.chain),
             "digest": self.digest,
+            "verified_through": self.verified_through.isoformat()
+            if self.verified_through
+            else None,
+            "verified_through_by_pack": {
+                name: day.isoformat() for name, day in self.verified_through_by_pack
+            },
         }
 
 
@@ -114,6 +122,25 @@ class Decision:
     request: dict[str, Any]
     pack: PackRef | None  # None: no law in force on decided_on
     actions: tuple[ActionDecision, ...]
+    place: dict[str, Any] | None = None  # the place as given and resolved (law/place.py)
+
+    @property
+    def law_may_have_changed(self) -> bool:
+        """Decided for a day after the law was last checked: it may have changed since."""
+        checked = self.pack.verified_through if self.pack else None
+        return checked is not None and self.decided_on > checked
+
+    @property
+    def currency_note(self) -> str:
+        if self.pack is None or self.pack.verified_through is None:
+            return ""
+        checked = self.pack.verified_through
+        if self.law_may_have_changed:
+            return (
+                f"the law was verified through {checked}; this decision is for {self.decided_on}, "
+                "later: the law may have changed since — check for new law before relying on it"
+            )
+        return f"the law was verified through {checked}"
 
     def action(self, action: Action | str) -> ActionDecision:
         wanted = Action(action)
@@ -126,7 +153,10 @@ class Decision:
             "decided_on": self.decided_on.isoformat(),
             "booking_id": self.booking_id,
             "request": self.request,
+            "place": self.place,
             "pack": self.pack.to_dict() if self.pack else None,
+            "law_may_have_changed": self.law_may_have_changed,
+            "currency_note": self.currency_note,
             "actions": [a.to_dict() for a in self.actions],
         }
 

@@ -8,112 +8,41 @@ policies in force for a pack on a date are its own plus those of every pack it b
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 import cedarpy
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from detainer_desk.errors import NoVersionInForceError, PackError, UnknownJurisdictionError
+from detainer_desk.errors import NoVersionInForceError, PackError
+from detainer_desk.law.manifest import (
+    DefaultSpec,
+    Duty,
+    HoldWindow,
+    Manifest,
+    NotResearched,
+    VersionSpec,
+    check_versions,
+    read_manifest,
+)
+from detainer_desk.law.place import PlaceResolver, ResolvedPlace
 from detainer_desk.law.provisions import Provision, provision_from_est
-from detainer_desk.vocabulary import Action, Effect, Form
+from detainer_desk.vocabulary import Action, Form
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DefaultSpec(_Model):
-    effect: Effect
-    reason: str
-
-
-class HoldWindow(_Model):
-    hours: int = 48
-    excludes_weekends_and_holidays: bool
-    cite: str
-    note: str = ""
-    counted_from: Literal["release_eligibility", "receipt"] = "release_eligibility"
-
-
-class VersionSpec(_Model):
-    from_: date = Field(alias="from")
-    to: date | None = None
-    label: str
-    notes: str = ""
-
-    def covers(self, on: date) -> bool:
-        return self.from_ <= on and (self.to is None or on <= self.to)
-
-
-class Duty(_Model):
-    """A standing duty the law puts on the agency itself, not an answer to one request.
-
-    E.g. Texas SB 8: the sheriff "shall request and enter into" a 287(g) agreement. Shown by
-    `policy coverage`, `/law` and a desk's home page while in force; never decides a request.
-    """
-
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,120}$")
-    text: str = Field(min_length=10)
-    cite: str = Field(min_length=3)
-    source: str = Field(min_length=2, description="citation key of the fact sheet or reference")
-    confidence: Literal["verified", "secondary", "translated", "unverified"] = "verified"
-    effective: date
-    repealed: date | None = None
-    due: date | None = Field(default=None, description="a deadline the duty sets, if any")
-    applies_to: str = Field(default="", description="whom it binds, e.g. 'sheriff'")
-
-    def in_force(self, on: date) -> bool:
-        return self.effective <= on and (self.repealed is None or on < self.repealed)
-
-
-class NotResearched(_Model):
-    """A question of this place's law the sources did not settle: never encoded, shown as such."""
-
-    topic: str = Field(min_length=3)
-    note: str = Field(min_length=10)
-
-
-class Manifest(_Model):
-    name: str
-    title: str
-    builds_on: str | None = None
-    time_zone: str = Field(
-        description="IANA zone of the jail's local calendar: the law in force follows its date"
-    )
-    summary: str = ""
-    defaults: dict[Action, DefaultSpec] = {}
-    hold_windows: dict[str, HoldWindow] = {}
-    versions: tuple[VersionSpec, ...] = Field(min_length=1)
-    verified_through: date | None = Field(
-        default=None,
-        description="the last day through which this pack's law was checked against its sources",
-    )
-    latest_source: date | None = Field(
-        default=None, description="the date of the newest source the pack relies on"
-    )
-    duties: tuple[Duty, ...] = ()
-    not_researched: tuple[NotResearched, ...] = ()
-
-    @field_validator("time_zone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {value!r} (e.g. America/Denver)") from None
-        return value
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
+__all__ = [
+    "DefaultSpec",
+    "Duty",
+    "HoldWindow",
+    "Manifest",
+    "NotResearched",
+    "Pack",
+    "PolicyLibrary",
+    "VersionSet",
+    "VersionSpec",
+]
 
 
 @dataclass(frozen=True)
@@ -167,23 +96,6 @@ def default_packs_dir() -> Path:
     return Path(str(resources.files("detainer_desk.law").joinpath("packs")))
 
 
-def _read_manifest(folder: Path) -> Manifest:
-    path = folder / "manifest.yaml"
-    try:
-        data = yaml.safe_load(path.read_text())
-        return Manifest.model_validate(data)
-    except (OSError, yaml.YAMLError) as exc:
-        raise PackError(
-            f"{folder.name}: cannot read manifest.yaml: {exc}", pack=folder.name
-        ) from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise PackError(
-            f"{folder.name}: manifest.yaml {where}: {err['msg']}", pack=folder.name
-        ) from None
-
-
 def _parse_policies(name: str, text: str, schema: Any) -> list[Provision]:
     try:
         est = json.loads(cedarpy.policies_to_json_str(text))
@@ -208,7 +120,7 @@ def _parse_policies(name: str, text: str, schema: Any) -> list[Provision]:
 
 
 def load_pack(folder: Path, schema: Any) -> Pack:
-    manifest = _read_manifest(folder)
+    manifest = read_manifest(folder)
     if manifest.name != folder.name:
         raise PackError(f"{folder.name}: manifest name {manifest.name!r} differs from its folder")
     cedar_files = sorted(folder.glob("*.cedar"))
@@ -216,25 +128,11 @@ def load_pack(folder: Path, schema: Any) -> Pack:
         raise PackError(f"{manifest.name}: no .cedar policy file", pack=manifest.name)
     text = "\n".join(f.read_text() for f in cedar_files)
     provisions = _parse_policies(manifest.name, text, schema)
-    _check_versions(manifest)
+    check_versions(manifest)
     digest = hashlib.sha256(
         (folder / "manifest.yaml").read_bytes() + b"\0" + text.encode()
     ).hexdigest()
     return Pack(manifest, tuple(provisions), text, digest)
-
-
-def _check_versions(manifest: Manifest) -> None:
-    ordered = sorted(manifest.versions, key=lambda v: v.from_)
-    for v in ordered:
-        if v.to is not None and v.to < v.from_:
-            raise PackError(f"{manifest.name}: version {v.from_} ends before it starts")
-    for earlier, later in itertools.pairwise(ordered):
-        if earlier.to is None or earlier.to >= later.from_:
-            raise PackError(
-                f"{manifest.name}: versions {earlier.from_} and {later.from_} overlap; "
-                f"end the earlier one (to:) before {later.from_}",
-                pack=manifest.name,
-            )
 
 
 class PolicyLibrary:
@@ -245,6 +143,7 @@ class PolicyLibrary:
         self._schema = schema
         self._entities = cedarpy.Entities.from_json_str("[]")
         self._compiled: dict[tuple[str, date], VersionSet] = {}
+        self._resolver: PlaceResolver | None = None
         for name in packs:
             self._check_chain(name)
 
@@ -265,14 +164,26 @@ class PolicyLibrary:
     def names(self) -> list[str]:
         return sorted(self._packs)
 
+    def resolve(self, place: str) -> ResolvedPlace:
+        """The pack that decides for a place: a pack name, a state, a county FIPS code or
+        "County, ST" (see law/place.py); an unknown or unencoded place is an InputError."""
+        if self._resolver is None:
+            self._resolver = PlaceResolver(self._packs)
+        return self._resolver.resolve(place)
+
     def pack(self, name: str) -> Pack:
-        try:
-            return self._packs[name]
-        except KeyError:
-            raise UnknownJurisdictionError(
-                f"unknown jurisdiction {name!r}; known: {', '.join(self.names())}",
-                field="jurisdiction",
-            ) from None
+        """A pack by name, or the pack that decides for any place `resolve` accepts."""
+        found = self._packs.get(name)
+        return found if found is not None else self._packs[self.resolve(name).pack]
+
+    def verified_through(self, name: str) -> tuple[date, tuple[tuple[str, date], ...]]:
+        """The chain's law was checked through the earliest of its packs' dates (and each)."""
+        each = tuple((p.name, p.manifest.verified_through) for p in self.chain(name))
+        return min(day for _, day in each), each
+
+    def duties(self, name: str, on: date) -> list[tuple[str, Duty]]:
+        """The standing duties in force on `on` for the agency under `name` (its whole chain)."""
+        return [(p.name, d) for p in self.chain(name) for d in p.manifest.duties if d.in_force(on)]
 
     def chain(self, name: str) -> list[Pack]:
         packs, current = [], self.pack(name)
@@ -318,11 +229,11 @@ class PolicyLibrary:
                 for v in sorted(pack.manifest.versions, key=lambda v: v.from_)
             )
             raise NoVersionInForceError(
-                f"{name} has no policy version in force on {on} (versions: {spans}); "
+                f"{pack.name} has no policy version in force on {on} (versions: {spans}); "
                 "choose a date inside one — holds are never decided without law in force",
                 field="on",
             )
-        key = (name, version.from_)
+        key = (pack.name, version.from_)
         if key not in self._compiled:
             self._compiled[key] = self._compile(pack, version)
         return self._compiled[key]

@@ -117,6 +117,10 @@ def _pack_summary(pack: Pack) -> dict[str, Any]:
             for v in manifest.versions
         ],
         "rules": len(pack.provisions),
+        "verified_through": manifest.verified_through.isoformat(),
+        "latest_source": manifest.latest_source.isoformat() if manifest.latest_source else None,
+        "duties": [d.model_dump(mode="json") for d in manifest.duties],
+        "not_researched": [n.model_dump() for n in manifest.not_researched],
     }
 
 
@@ -132,7 +136,8 @@ def show_pack(library: Library, name: str, on: OnQuery = None) -> dict[str, Any]
     citations it rests on. With `on`, each rule says whether it is in force that day."""
     if len(name) > 64:
         raise InputError("pack name too long (at most 64 characters)", field="name")
-    pack = library.pack(name)
+    pack = library.pack(name)  # a pack, or any place it decides for (a state, a county)
+    name = pack.name
     day = parse_day(on, "on") if on else None
     rules = []
     for p in sorted(pack.provisions, key=lambda p: p.id):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from detainer_desk.access.check import Actor
+from detainer_desk.coverage.coverage import duty_dict
 from detainer_desk.desk.queue import FILTER_LABELS
 from detainer_desk.desk.service import Desk
 from detainer_desk.web.ui import _guarded
@@ -27,6 +28,16 @@ COLUMNS = (
 )
 
 
+def duties(desk: Desk) -> dict[str, Any]:
+    """The standing duties in force for the desk's place on its local today (home page)."""
+    place = desk.settings.jurisdiction
+    today = desk.clock.now().astimezone(desk.settings.zone).date()
+    if not place:
+        return {"duties": None, "duties_on": today}
+    found = [duty_dict(pack, d) for pack, d in desk.library.duties(place, today)]
+    return {"duties": found, "duties_on": today}
+
+
 @router.get("/")
 def queue(request: Request) -> Response:
     raw = dict(request.query_params)
@@ -40,6 +51,6 @@ def queue(request: Request) -> Response:
             return "/ui/?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
         filters = [(f.value, text) for f, text in FILTER_LABELS.items()]
-        return {"page": page, "link": link, "filters": filters, "columns": COLUMNS}
+        return {"page": page, "link": link, "filters": filters, "columns": COLUMNS} | duties(desk)
 
     return _guarded(request, "queue.html", build)
