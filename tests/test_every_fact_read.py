@@ -86,8 +86,9 @@ ENGINE: dict[str, str] = {
 
 NOT_LAW: dict[str, str] = {
     "request.office": "ledger and notices only: the requesting DHS office",
-    "request.judicial_warrant.offence": "shown to the officer; no encoded rule turns on the "
-    "offence charged (Oregon's immigration-offence branch of ORS 181.850(3) is not encoded)",
+    "request.judicial_warrant.offence": "shown to the officer; no answer turns on the offence "
+    "charged: Oregon's ORS 181.850(3) permits a magistrate's warrant on an immigration offence "
+    "and the federal baseline any other judge's criminal warrant",
     "request.judicial_warrant.issued_on": "ledger only: the warrant's date",
     "request.priority_bases": "I-247D boxes: no encoded rule turns on ICE's priority assertion "
     "(Philadelphia's 2015 Priority-1 draft was never law, fact sheet 2.3)",
