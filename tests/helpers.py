@@ -20,6 +20,14 @@ CHROMIUM = (
 )
 
 
+JUDICIAL_PAPER: dict[str, str] = {
+    "issuing_court": "U.S. District Court for the District of Colorado",
+    "judge": "Magistrate Judge A. Example",
+    "offence": "8 U.S.C. § 1326",
+}
+"""Who signed a judicial warrant and for what: a judicial_* warrant_kind needs it (item 4)."""
+
+
 def article_request(**overrides: Any) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(EXAMPLE.read_text())
     out = copy.deepcopy(document)

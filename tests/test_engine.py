@@ -8,7 +8,7 @@ from detainer_desk import Action, Effect, decide
 from detainer_desk.law import default_library
 from detainer_desk.law.engine import NO_HOLD_AUTHORITY, Outcome, action_decision
 from detainer_desk.vocabulary import Form
-from tests.helpers import article_request
+from tests.helpers import JUDICIAL_PAPER, article_request
 
 
 def test_engine_error_denies_holds_and_reviews_the_rest() -> None:
@@ -30,6 +30,7 @@ def test_default_deny_says_no_provision_authorizes() -> None:
 def test_missing_fact_denies_a_hold_that_would_depend_on_it() -> None:
     doc = article_request(jurisdiction="new-york-city", agency={"kind": "department_of_correction"})
     doc["request"]["warrant_kind"] = "judicial_criminal_warrant"
+    doc["request"]["judicial_warrant"] = JUDICIAL_PAPER
     doc["booking"]["convictions"] = None
     decision = decide(doc, on=date(2017, 9, 27))
     hold, notify = decision.action("hold_beyond_release"), decision.action("notify_release")
@@ -113,6 +114,7 @@ def test_reasons_name_the_cites_with_their_verb() -> None:
 def test_missing_fact_and_default_reasons() -> None:
     doc = article_request(jurisdiction="new-york-city", agency={"kind": "department_of_correction"})
     doc["request"]["warrant_kind"] = "judicial_criminal_warrant"
+    doc["request"]["judicial_warrant"] = JUDICIAL_PAPER
     doc["booking"]["convictions"] = None
     decision = decide(doc, on=date(2017, 9, 27))
     assert decision.action("hold_beyond_release").reason == (

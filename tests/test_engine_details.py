@@ -31,7 +31,7 @@ from detainer_desk.law.facts import Facts, derive_facts
 from detainer_desk.law.pack import HoldWindow, PolicyLibrary, default_packs_dir
 from detainer_desk.request.document import parse_request
 from detainer_desk.vocabulary import Form
-from tests.helpers import EXAMPLE, article_request
+from tests.helpers import EXAMPLE, JUDICIAL_PAPER, article_request
 
 DENVER_DAY = date(2017, 9, 27)  # Ord. 940-17 version (from 28 Aug 2017)
 
@@ -39,6 +39,7 @@ DENVER_DAY = date(2017, 9, 27)  # Ord. 940-17 version (from 28 Aug 2017)
 def _nyc_judicial(convictions: list[dict[str, Any]] | None) -> dict[str, Any]:
     doc = article_request(jurisdiction="new-york-city", agency={"kind": "department_of_correction"})
     doc["request"]["warrant_kind"] = "judicial_criminal_warrant"
+    doc["request"]["judicial_warrant"] = JUDICIAL_PAPER
     doc["booking"]["convictions"] = convictions
     return doc
 

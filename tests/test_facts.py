@@ -29,6 +29,14 @@ ALL_FALSE = {
     "federal_aggravated_felony": False,
 }
 CONVICTION_FACTS = tuple(ALL_FALSE)
+UNGIVEN = frozenset({"booking.federal_criminal_charge", "request.transfer_at_courthouse"})
+# Facts read from the history too, kept apart because a felony level alone sets one of them.
+CLASS_AND_NJ_FACTS = (
+    "nj_indictable_conviction_within_5_years",
+    "felony_conviction",
+    "ct_class_a_or_b_felony_conviction",
+    "nj_violent_or_serious_charged_or_convicted",
+)
 
 
 def conviction(convicted_on: str, level: str = "misdemeanor", **more: Any) -> dict[str, Any]:
@@ -46,6 +54,8 @@ def facts(
     doc["booking"]["convictions"] = convictions
     doc["booking"]["booked_at"] = booked_at
     doc["booking"]["release_date_public"] = False
+    doc["booking"]["federal_criminal_charge"] = False
+    doc["request"]["transfer_place"] = "jail"
     doc["booking"].update(booking)
     return derive_facts(parse_request(doc), on, zone)
 
@@ -198,7 +208,9 @@ def test_philadelphia_f1_f2_violent_this_booking(
 
 def test_unknown_history_makes_every_conviction_fact_unknown() -> None:
     result = facts(None)
-    assert result.unknown == frozenset(f"booking.{name}" for name in CONVICTION_FACTS)
+    assert result.unknown == frozenset(
+        f"booking.{name}" for name in (*CONVICTION_FACTS, *CLASS_AND_NJ_FACTS)
+    )
     assert conviction_facts(result) == ALL_FALSE  # Cedar reads false; the engine checks unknowns
 
 
@@ -235,7 +247,8 @@ def test_form_issued_after_withdrawal(
     doc["booking"]["release_date_public"] = False
     result = derive_facts(parse_request(doc), date(2017, 9, 27), ZoneInfo("America/Denver"))
     assert result.context["request"]["form_issued_after_withdrawal"] is after
-    assert result.unknown == (
+    # (the request leaves the federal-charge and transfer-place facts out: unknown too)
+    assert result.unknown - UNGIVEN == (
         frozenset({"request.form_issued_after_withdrawal"}) if unknown else frozenset()
     )
 

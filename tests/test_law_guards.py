@@ -18,7 +18,7 @@ from detainer_desk.law.decide import default_library
 from detainer_desk.law.engine import NO_HOLD_AUTHORITY, Outcome, action_decision
 from detainer_desk.law.pack import PolicyLibrary, default_packs_dir
 from detainer_desk.vocabulary import Action, Effect, Form
-from tests.helpers import article_request
+from tests.helpers import JUDICIAL_PAPER, article_request
 
 UNSETTLED_HOLD = """
 
@@ -39,6 +39,7 @@ def _judicial_detainer() -> dict[str, object]:
     doc["request"] = {
         **doc["request"],  # type: ignore[dict-item]
         "warrant_kind": "judicial_criminal_warrant",
+        "judicial_warrant": JUDICIAL_PAPER,
         "actions": ["hold_beyond_release", "allow_remote_interview"],
     }
     return doc
@@ -168,9 +169,12 @@ def test_decision_document_shape_and_known_values() -> None:
     ]
     assert hold["action"] == "hold_beyond_release" and hold["effect"] == "permit"
     assert hold["required"] is False and hold["by_default"] is False
-    assert hold["reason"].startswith("permitted by RCW 10.93.160")
-    assert [p["id"] for p in hold["provisions"]] == ["wa.rcw.10_93_160.court-order"]
-    assert list(hold["provisions"][0]) == [
+    assert hold["reason"].startswith("permitted by ") and "; RCW 10.93.160" in hold["reason"]
+    assert [p["id"] for p in hold["provisions"]] == [
+        "fed.judicial-criminal-warrant.hold",
+        "wa.rcw.10_93_160.court-order",
+    ]
+    assert list(hold["provisions"][1]) == [
         "id",
         "cite",
         "source",
@@ -178,9 +182,9 @@ def test_decision_document_shape_and_known_values() -> None:
         "effective",
         "confidence",
     ]
-    assert hold["provisions"][0]["source"] == "WA_RCW_43_17_420"
-    assert hold["provisions"][0]["effective"] == "2019-05-21"
-    assert hold["provisions"][0]["confidence"] == "secondary"
+    assert hold["provisions"][1]["source"] == "WA_RCW_43_17_420"
+    assert hold["provisions"][1]["effective"] == "2019-05-21"
+    assert hold["provisions"][1]["confidence"] == "secondary"
     assert hold["hold_limit"] == {
         "hours": 48,
         "excludes_weekends_and_holidays": False,
@@ -188,7 +192,7 @@ def test_decision_document_shape_and_known_values() -> None:
         "ends_at": "2017-09-29T14:00:00-06:00",
         "cite": "Form I-247A (02/17) and ICE I-247A guidance: 48 hours beyond the time of "
         "release (FED_I247A_GUIDANCE)",
-        "note": "",
+        "note": "the warrant gives no end of custody: the detainer's window applies",
     }
     assert hold["missing_facts"] == [] and interview["action"] == "allow_remote_interview"
 

@@ -206,7 +206,8 @@ def test_unknown_annotation() -> None:
         (
             '@hold_window("72h")',
             "xpack: rule 'x.rule': @hold_window must be one of "
-            "('48h', '48h_excluding_weekends_and_holidays', '48h_from_receipt')",
+            "('48h', '48h_excluding_weekends_and_holidays', '48h_from_receipt', "
+            "'as_warrant_says')",
         ),
         ('@outcome("deny")', "xpack: rule 'x.rule': @outcome may only be 'review_required'"),
     ],

@@ -14,6 +14,7 @@ from detainer_desk.law.pack import PolicyLibrary
 from detainer_desk.law.place import HOW_TO_NAME
 from detainer_desk.law.scenarios import (
     BASE_REQUEST,
+    STANDARD_JUDICIAL_WARRANT,
     Scenario,
     ScenarioPending,
     load_scenarios,
@@ -127,6 +128,7 @@ def test_scenarios_load_into_exact_requests(world: Path, scenarios: list[Scenari
     assert second.request["request"] == {
         **BASE_REQUEST["request"],
         "warrant_kind": "judicial_criminal_warrant",
+        "judicial_warrant": STANDARD_JUDICIAL_WARRANT,  # a judicial warrant names court and judge
     }
     assert BASE_REQUEST["booking"]["booking_id"] == "SCENARIO-1"  # the base is never changed
 

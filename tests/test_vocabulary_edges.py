@@ -15,7 +15,7 @@ from detainer_desk import Action, Effect, decide
 from detainer_desk.errors import InputError
 from detainer_desk.request.document import parse_request
 from detainer_desk.vocabulary import WarrantKind
-from tests.helpers import article_request
+from tests.helpers import JUDICIAL_PAPER, article_request
 
 ON = date(2017, 9, 27)
 
@@ -50,7 +50,14 @@ def test_an_immigration_judge_order_is_civil_never_a_judicial_warrant() -> None:
     ]
     hold = decide(nyc, on=ON).action(Action.hold_beyond_release)
     assert hold.effect is Effect.deny and "9-131" in hold.reason
-    judicial = dict(nyc, request={**nyc["request"], "warrant_kind": "judicial_criminal_warrant"})
+    judicial = dict(
+        nyc,
+        request={
+            **nyc["request"],
+            "warrant_kind": "judicial_criminal_warrant",
+            "judicial_warrant": JUDICIAL_PAPER,
+        },
+    )
     assert decide(judicial, on=ON).action(Action.hold_beyond_release).effect is Effect.permit
 
 

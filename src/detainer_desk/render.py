@@ -25,6 +25,9 @@ def _why(a: ActionDecision) -> Text:
     for p in a.provisions:
         text.append(f"\n• {p['cite']}: ", style="bold")
         text.append(p["text"])
+        if p.get("confidence", "verified") != "verified":
+            # Not read in the primary text (secondary source, translation or unverified).
+            text.append(f"  (confidence: {CONFIDENCE_WORDS[p['confidence']]})", style="yellow")
         text.append(f"  [{p['id']}]", style="dim")
     if a.hold_limit:
         h = a.hold_limit
@@ -40,6 +43,13 @@ def _why(a: ActionDecision) -> Text:
         text.append(f"\n{part.subject}: {part.effect.value}", style="bold")
         text.append(f" — {part.reason}")
     return text
+
+
+CONFIDENCE_WORDS = {
+    "secondary": "secondary source",
+    "translated": "read in translation",
+    "unverified": "unverified",
+}
 
 
 def print_decision(decision: Decision, console: Console) -> None:

@@ -131,6 +131,11 @@ class OffenceList(StrEnum):
     ca_gc_7282_5_listed = "ca_gc_7282_5_listed"
     nyc_violent_or_serious_crime = "nyc_violent_or_serious_crime"
     federal_aggravated_felony = "federal_aggravated_felony"
+    # New Jersey AG Directive 2018-6 (fact sheet 17.3.2): a "violent or serious offense, as
+    # defined in the ITD" (its appendix, flagged by the jail), and an indictable crime (a crime
+    # of the first to fourth degree, as opposed to a disorderly persons offence).
+    nj_violent_or_serious_offense = "nj_violent_or_serious_offense"
+    nj_indictable_crime = "nj_indictable_crime"
 
 
 class AgencyKind(StrEnum):
@@ -145,6 +150,14 @@ class Effect(StrEnum):
     permit = "permit"
     deny = "deny"
     review_required = "review_required"
+
+
+class TransferPlace(StrEnum):
+    """Where ICE asks the jail to hand the person over (N.Y. Civ. Rights Law § 28 turns on it)."""
+
+    jail = "jail"
+    courthouse = "courthouse"  # at, or going to or from, a court proceeding
+    other = "other"
 
 
 class InformationSought(StrEnum):

@@ -43,7 +43,8 @@ def test_florida_and_texas_change_between_2017_and_2025() -> None:
     assert after.state("FL").stance is HoldStance.required
     assert before.state("CO").stance is HoldStance.no_authority
     assert after.state("CO").stance is HoldStance.judicial_warrant_only
-    assert before.state("MA").stance is HoldStance.forbidden
+    # Lunn forbids the administrative hold; a judge's criminal warrant is criminal process
+    assert before.state("MA").stance is HoldStance.judicial_warrant_only
     assert before.state("GA").stance is HoldStance.permitted
     assert before.state("OH").stance is HoldStance.not_encoded
 

@@ -17,6 +17,7 @@ from detainer_desk.desk import SettableClock
 from detainer_desk.desk.outbox import NetworkTransport, deliver_due
 from detainer_desk.desk.service import Desk
 from detainer_desk.web.app import create_app
+from tests.helpers import JUDICIAL_PAPER
 
 from .conftest import SmtpSink
 from .helpers import DENVER_OFFICE, TEXAS_OFFICE, booked, detainer, event
@@ -140,7 +141,8 @@ def test_judicial_warrant_attached_redecides_and_keeps_history(desk: Desk, api: 
     api.post("/api/events", json=booked("DEN-3", "denver"))
     rid = api.post("/api/requests", json=detainer("DEN-3", "denver", DENVER_OFFICE)).json()["id"]
     amended = api.post(
-        f"/api/requests/{rid}/amend", json={"warrant_kind": "judicial_criminal_warrant"}
+        f"/api/requests/{rid}/amend",
+        json={"warrant_kind": "judicial_criminal_warrant", "judicial_warrant": JUDICIAL_PAPER},
     )
     assert amended.status_code == 200, amended.text
     decisions = amended.json()["decisions"]

@@ -92,6 +92,7 @@ def test_jail_events_from_the_booking_page_amend_and_interview(
     judicial = {
         "warrant_kind": "judicial_criminal_warrant",
         "jw_court": "U.S. District Court, D. Colo.",
+        "jw_judge": "Magistrate Judge A. Example",
         "jw_offence": "8 U.S.C. § 1326",
     }
     amended = post(client, desk, "/ui/requests/1/amend", judicial)

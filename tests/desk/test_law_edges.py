@@ -19,6 +19,7 @@ from detainer_desk.desk import DeskSettings, SettableClock, initialise, open_des
 from detainer_desk.desk.service import Desk
 from detainer_desk.errors import AccessError, ConflictError, InputError
 from detainer_desk.web.app import create_app
+from tests.helpers import JUDICIAL_PAPER
 
 from .helpers import DENVER_OFFICE, TEXAS_OFFICE, booked, detainer, event
 
@@ -268,7 +269,10 @@ def test_every_permitted_hold_has_an_end_and_the_clock_alarms_when_it_passes(
                     if warrant == "administrative_I200"
                     else "administrative_I200"
                 )
-                desk.amend_request(SUPERVISOR, rid, {"warrant_kind": warrant})
+                paper = (
+                    {"judicial_warrant": JUDICIAL_PAPER} if warrant.startswith("judicial") else {}
+                )
+                desk.amend_request(SUPERVISOR, rid, {"warrant_kind": warrant, **paper})
             elif op == "tick":
                 desk.check_clock()
             detail = desk.request_detail(SUPERVISOR, rid)
@@ -319,7 +323,11 @@ def test_desk_refuses_a_withdrawn_form_issued_late_and_writes_nothing(
 
 def test_desk_amends_with_the_judicial_warrant_details(desk: Desk) -> None:
     rid = _denver_request(desk, "DEN-V2")
-    paper = {"issuing_court": "U.S. District Court, D. Colo.", "offence": "8 U.S.C. § 1326"}
+    paper = {
+        "issuing_court": "U.S. District Court, D. Colo.",
+        "judge": "Magistrate Judge A. Example",
+        "offence": "8 U.S.C. § 1326",
+    }
     with pytest.raises(InputError) as caught:
         desk.amend_request(
             SUPERVISOR, rid, {"warrant_kind": "immigration_judge_order", "judicial_warrant": paper}

@@ -236,12 +236,15 @@ def hold_stance(
         stance = HoldStance.required if admin.required else HoldStance.permitted
         return stance, (admin,)
     judicial = _decide_probe(pack, JUDICIAL_PROBE, day, library)
+    if not admin.provisions:
+        # Denied by default: no provision authorizes the administrative hold. A judge's criminal
+        # warrant is honored under the federal baseline everywhere, so it does not make the
+        # place "judicial warrant only" unless a rule of its own forbids the administrative hold.
+        return HoldStance.no_authority, (admin, judicial)
     if judicial.effect is Effect.permit:
         return HoldStance.judicial_warrant_only, (admin, judicial)
     if _unsettled(admin, library, pack, day):
         return HoldStance.unsettled, (admin,)
-    if not admin.provisions:
-        return HoldStance.no_authority, (admin, judicial)
     return HoldStance.forbidden, (admin, judicial)
 
 

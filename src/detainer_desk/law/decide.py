@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from detainer_desk.errors import InputError
+from detainer_desk.law.as_hold import as_hold_markers, transfer_as_hold
 from detainer_desk.law.decision import ActionDecision, ActionPart, Decision, PackRef
 from detainer_desk.law.engine import action_decision, evaluate
 from detainer_desk.law.facts import Facts, derive_facts
@@ -111,18 +112,14 @@ def decide(
         wanted = [a for a in Action if a in asked]
     decisions = []
     for action in wanted:
-        outcome, missing = evaluate(vs, action, facts)
-        decided = action_decision(
-            vs,
-            action,
-            outcome,
-            missing,
-            document.request.form,
-            document.booking.release_eligible_at,
-            document.received_at,
-        )
+        decided = _decide_action(vs, action, facts, document)
         if action is Action.share_immigration_status_or_birthplace:
             decided = replace(decided, parts=_status_and_birthplace(vs, facts, document))
+        if action is Action.transfer_custody:
+            markers = as_hold_markers(vs, facts)
+            if markers:
+                hold = _decide_action(vs, Action.hold_beyond_release, facts, document)
+                decided = transfer_as_hold(vs, markers, decided, hold)
         decisions.append(decided)
     checked, each = lib.verified_through(vs.pack.name)
     return Decision(
@@ -142,6 +139,23 @@ def decide(
         ),
         actions=tuple(decisions),
         place=place.to_dict(chain=[p.name for p in lib.chain(place.pack)]),
+    )
+
+
+def _decide_action(
+    vs: VersionSet, action: Action, facts: Facts, document: RequestDocument
+) -> ActionDecision:
+    outcome, missing = evaluate(vs, action, facts)
+    warrant = document.request.judicial_warrant
+    return action_decision(
+        vs,
+        action,
+        outcome,
+        missing,
+        document.request.form,
+        document.booking.release_eligible_at,
+        document.received_at,
+        warrant.custody_ends_at if warrant else None,
     )
 
 

@@ -100,13 +100,28 @@ def evaluate(vs: VersionSet, action: Action, facts: Facts) -> tuple[Outcome, tup
         return _evaluate(vs, action, facts.context), ()
     if len(relevant) > MAX_UNKNOWN_FACTS:
         return Outcome(Effect.deny, (), False), relevant
-    outcomes = {
+    outcomes = [
         _evaluate(vs, action, _with_values(facts.context, relevant, values))
         for values in itertools.product((False, True), repeat=len(relevant))
-    }
-    if len(outcomes) == 1:
-        return outcomes.pop(), ()
+    ]
+    if len({_answer(vs, o) for o in outcomes}) == 1:
+        # The same answer whatever the unknown facts are: it does not depend on them. The
+        # reasons shown are those that hold with every unknown fact false.
+        return outcomes[0], ()
     return Outcome(Effect.deny, (), False), relevant
+
+
+def _answer(vs: VersionSet, outcome: Outcome) -> tuple[object, ...]:
+    """What a decision tells the officer: effect, duty, window rules, conditions, errors."""
+    return (
+        outcome.effect,
+        outcome.by_default,
+        any(vs.provisions[r].mandatory for r in outcome.reasons),
+        frozenset(vs.provisions[r].hold_window for r in outcome.reasons),
+        frozenset(vs.provisions[r].outcome for r in outcome.reasons),
+        outcome.conditions,
+        outcome.error,
+    )
 
 
 def _cites(vs: VersionSet, ids: tuple[str, ...]) -> str:
@@ -119,8 +134,11 @@ def _hold_limit(
     form: Form,
     release_eligible_at: datetime | None,
     received_at: datetime | None = None,
+    warrant_ends_at: datetime | None = None,
 ) -> HoldLimit | None:
     rule = next((vs.provisions[r] for r in outcome.reasons if vs.provisions[r].hold_window), None)
+    if rule is not None and rule.hold_window == "as_warrant_says" and warrant_ends_at is not None:
+        return _hold_limit_of_warrant(rule.cite, release_eligible_at, warrant_ends_at)
     window = hold_window_for(vs, form, rule)
     if window is None:
         return None
@@ -134,6 +152,10 @@ def _hold_limit(
     note = window.note or (
         "" if release_eligible_at else "starts when the person becomes eligible for release"
     )
+    if rule is not None and rule.hold_window == "as_warrant_says":
+        note = "the warrant gives no end of custody: the detainer's window applies" + (
+            f"; {note}" if note else ""
+        )
     return HoldLimit(
         window.hours,
         window.excludes_weekends_and_holidays,
@@ -141,6 +163,26 @@ def _hold_limit(
         ends,
         window.cite,
         note,
+    )
+
+
+def _hold_limit_of_warrant(
+    cite: str, release_eligible_at: datetime | None, warrant_ends_at: datetime
+) -> HoldLimit:
+    """A hold on a judge's warrant that says when custody for federal authorities ends."""
+    hours = 0
+    if release_eligible_at is not None and (
+        (release_eligible_at.tzinfo is None) == (warrant_ends_at.tzinfo is None)
+    ):
+        seconds = (warrant_ends_at - release_eligible_at).total_seconds()
+        hours = max(0, -int(-seconds // 3600))
+    return HoldLimit(
+        hours,
+        False,
+        release_eligible_at,
+        warrant_ends_at,
+        cite,
+        f"ends when the warrant says ({warrant_ends_at.isoformat()})",
     )
 
 
@@ -194,6 +236,7 @@ def action_decision(
     form: Form,
     release_eligible_at: datetime | None,
     received_at: datetime | None = None,
+    warrant_ends_at: datetime | None = None,
 ) -> ActionDecision:
     """Turn an outcome into the documented decision for one action."""
     is_hold = action is Action.hold_beyond_release
@@ -228,7 +271,9 @@ def action_decision(
         if limits:
             reason += f" ({_cites(vs, limits)} only limits local restrictions; it is not a grant)"
         if is_hold:
-            hold_limit = _hold_limit(vs, outcome, form, release_eligible_at, received_at)
+            hold_limit = _hold_limit(
+                vs, outcome, form, release_eligible_at, received_at, warrant_ends_at
+            )
     elif effect is Effect.review_required:
         effect = fallback
         reason = "unsettled law, counsel must review: " + _cites(vs, outcome.reasons)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from detainer_desk.request.document import Conviction, RequestDocument
+from detainer_desk.request.document import Conviction, Offence, RequestDocument
 from detainer_desk.vocabulary import (
     WITHDRAWN_FORMS,
     WITHDRAWN_FORMS_LAST_ISSUE,
@@ -22,6 +22,7 @@ from detainer_desk.vocabulary import (
     InformationSought,
     OffenceList,
     ReleaseReason,
+    TransferPlace,
 )
 
 CedarContext = dict[str, Any]
@@ -96,7 +97,40 @@ def _conviction_facts(
         "federal_aggravated_felony": _any(
             convictions, lambda c: OffenceList.federal_aggravated_felony in c.lists
         ),
+        # N.J. AG Directive 2018-6 (fact sheet 17.3.2): "convicted of any other indictable crime
+        # within the past five years" (counted back from the day decided).
+        "nj_indictable_conviction_within_5_years": _any(
+            convictions,
+            lambda c: (
+                OffenceList.nj_indictable_crime in c.lists
+                and c.convicted_on >= _years_before(on, 5)
+            ),
+        ),
+        # C.G.S. § 53a-25 via § 54-192h (P.A. 13-155): "convicted of a felony".
+        "felony_conviction": _any(convictions, lambda c: c.level is ChargeLevel.felony),
+        # C.G.S. § 54-192h(b)(1)(A) (P.A. 19-23): a class A or B felony (C.G.S. § 53a-25 classes).
+        "ct_class_a_or_b_felony_conviction": _any(
+            convictions, lambda c: c.level is ChargeLevel.felony and _felony_class(c) in {"A", "B"}
+        ),
     }
+
+
+def _felony_class(offence: Offence) -> str:
+    """The class or degree as written ('A', 'class B', 'F1' ...), upper case, without 'CLASS'."""
+    return (offence.degree or "").upper().removeprefix("CLASS").strip()
+
+
+def _nj_listed(
+    charges: tuple[Offence, ...], convictions: tuple[Conviction, ...] | None
+) -> bool | None:
+    """N.J. Directive 2018-6: "currently charged with or has ever been convicted of a violent or
+    serious offense, as defined in the ITD" (the jail flags the appendix's offences)."""
+    listed = OffenceList.nj_violent_or_serious_offense
+    if any(listed in c.lists for c in charges):
+        return True
+    if convictions is None:
+        return None
+    return _any(convictions, lambda c: listed in c.lists)
 
 
 _CONVICTION_FACTS = (
@@ -107,6 +141,9 @@ _CONVICTION_FACTS = (
     "ca_state_prison_felony",
     "ca_listed_offence_in_window",
     "federal_aggravated_felony",
+    "nj_indictable_conviction_within_5_years",
+    "felony_conviction",
+    "ct_class_a_or_b_felony_conviction",
 )
 
 
@@ -144,6 +181,10 @@ def derive_facts(document: RequestDocument, on: date, zone: ZoneInfo | None = No
 
     request_facts: dict[str, bool | None] = {
         "form_issued_after_withdrawal": _issued_after_withdrawal(document, zone),
+        # N.Y. Civ. Rights Law § 28 (POCA): the transfer is at, or on the way to or from, court.
+        "transfer_at_courthouse": (
+            None if req.transfer_place is None else req.transfer_place is TransferPlace.courthouse
+        ),
     }
     unknown.update(f"request.{name}" for name, value in request_facts.items() if value is None)
     booking_facts: dict[str, bool | None] = {
@@ -156,6 +197,17 @@ def derive_facts(document: RequestDocument, on: date, zone: ZoneInfo | None = No
         "sex_or_arson_registrant": booking.sex_or_arson_registrant,
         "magistrate_probable_cause_on_felony_charge": (
             booking.magistrate_probable_cause_on_felony_charge
+        ),
+        # 8 U.S.C. § 1357(g)(1): an officer is designated only "pursuant to" a written agreement
+        # with the State or subdivision, so without the agency's agreement there is none.
+        "handled_by_287g_officer": (
+            booking.handled_by_287g_officer if document.agency.has_287g_agreement else False
+        ),
+        # D.C. Code § 24-211.07(a)(4): awaiting trial or sentencing on, or serving a sentence
+        # for, a federal criminal charge.
+        "federal_criminal_charge": booking.federal_criminal_charge,
+        "nj_violent_or_serious_charged_or_convicted": _nj_listed(
+            booking.charges, booking.convictions
         ),
     }
     if booking.convictions is None:
@@ -187,6 +239,13 @@ def derive_facts(document: RequestDocument, on: date, zone: ZoneInfo | None = No
             "written_advisement_given": document.interview.written_advisement_given,
             "written_consent_signed": document.interview.written_consent_signed,
             "declined": document.interview.declined,
+            "requested_by_person": document.interview.requested_by_person,
+            "judicial_order": document.interview.judicial_order,
+            # D.C. Code § 24-211.07(a)(3)(B): counsel present, or knowingly, intelligently and
+            # voluntarily declined.
+            "counsel_present_or_waived": (
+                document.interview.counsel_present or document.interview.counsel_waived
+            ),
         },
         # Recorded determinations (LAW-INTERFACE §2): rule ids only, never the proof shown.
         "exceptions_established": sorted({e.exception for e in document.exceptions_established}),

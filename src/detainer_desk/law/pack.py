@@ -69,6 +69,7 @@ class VersionSet:
     chain: tuple[tuple[str, VersionSpec], ...]
     rules: Any  # cedarpy.PolicySet of the rules in force
     conditions: Any  # cedarpy.PolicySet of the conditions in force
+    as_hold: Any  # cedarpy.PolicySet of the @as_hold markers in force (transfer decided as hold)
     provisions: dict[str, Provision]
     defaults: dict[Action, DefaultSpec]
     hold_windows: dict[str, HoldWindow]
@@ -275,8 +276,9 @@ class PolicyLibrary:
             pack=pack,
             version=version,
             chain=tuple(chain),
-            rules=_policy_set([p for p in in_force if not p.is_condition]),
+            rules=_policy_set([p for p in in_force if not (p.is_condition or p.is_as_hold)]),
             conditions=_policy_set([p for p in in_force if p.is_condition]),
+            as_hold=_policy_set([p for p in in_force if p.is_as_hold]),
             provisions={p.id: p for p in in_force},
             defaults=defaults,
             hold_windows=windows,
@@ -288,13 +290,16 @@ class PolicyLibrary:
 
 
 def hold_window_for(vs: VersionSet, form: Form, rule: Provision | None) -> HoldWindow | None:
-    """The hold window: a deciding rule's own window, else the form's, else the regulation's."""
-    if rule is not None and rule.hold_window is not None:
+    """The hold window: a deciding rule's own window, else the form's, else the regulation's.
+
+    A rule whose window is "as_warrant_says" has none of its own here: when the warrant gives no
+    end, the detainer's window applies (engine.py reads the warrant's end)."""
+    if rule is not None and rule.hold_window not in (None, "as_warrant_says"):
         return HoldWindow(
-            excludes_weekends_and_holidays=rule.hold_window.endswith("weekends_and_holidays"),
+            excludes_weekends_and_holidays=str(rule.hold_window).endswith("weekends_and_holidays"),
             cite=rule.cite,
             counted_from="receipt"
-            if rule.hold_window.endswith("from_receipt")
+            if str(rule.hold_window).endswith("from_receipt")
             else "release_eligibility",
         )
     return vs.hold_windows.get(form.value) or vs.hold_windows.get("default")

@@ -17,6 +17,10 @@ Optional:
                                    separated); the condition must test context.agency.kind for each
     @limit("true")                 on a permit: the law forbids restricting the action (8 U.S.C.
                                    § 1373) — a limit on local restrictions, not a grant or a duty
+    @as_hold("true")               a marker permit on transfer_custody alone: where the law treats
+                                   a transfer to ICE at or after release as the hold it amounts to
+                                   (Wells, Lunn ...), the transfer takes the hold's answer; the
+                                   rule's @cite says why (law/as_hold.py)
     @exception("true")             a forbid lifting a duty or permission on a showing (Texas art.
                                    2.251(b)): it applies when a recorded determination names
                                    its @id in `context.exceptions_established`
@@ -45,6 +49,7 @@ KNOWN_ANNOTATIONS = frozenset(
         "exception",
         "agency",
         "limit",
+        "as_hold",
     }
 )
 CONFIDENCE_LEVELS = ("verified", "secondary", "translated", "unverified")
@@ -52,6 +57,7 @@ HOLD_WINDOWS = (
     "48h",
     "48h_excluding_weekends_and_holidays",
     "48h_from_receipt",  # counted from receipt of the request (North Carolina, HB 10 of 2024)
+    "as_warrant_says",  # a judge's warrant: ends when it says, else the detainer's window
 )
 
 
@@ -72,6 +78,7 @@ class Provision:
     hold_window: str | None
     is_exception: bool
     is_limit: bool
+    is_as_hold: bool
     agencies: frozenset[str]
     actions: frozenset[Action]
     reads: frozenset[str]
@@ -251,6 +258,16 @@ def provision_from_est(pack: str, est: dict[str, Any]) -> Provision:
             pack,
             rule,
         )
+    is_as_hold = notes.get("as_hold") == "true"
+    if is_as_hold and (
+        est["effect"] != "permit" or _scope_actions(est["action"]) != {Action.transfer_custody}
+    ):
+        raise PackError(
+            f"{pack}: rule {rule!r} is an @as_hold marker, so it must be a permit on "
+            'Action::"transfer_custody" alone (it says the transfer is decided as the hold)',
+            pack,
+            rule,
+        )
     repealed = notes.get("repealed")
     return Provision(
         id=rule,
@@ -268,6 +285,7 @@ def provision_from_est(pack: str, est: dict[str, Any]) -> Provision:
         hold_window=hold_window,
         is_exception=is_exception,
         is_limit=notes.get("limit") == "true",
+        is_as_hold=is_as_hold,
         agencies=_agencies(pack, rule, notes.get("agency"), est),
         actions=_scope_actions(est["action"]),
         reads=frozenset(context_reads(est.get("conditions", []))),

@@ -83,6 +83,25 @@ def merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+STANDARD_JUDICIAL_WARRANT: dict[str, Any] = {
+    "issuing_court": "U.S. District Court (scenario)",
+    "judge": "U.S. Magistrate Judge (scenario)",
+    "offence": "8 U.S.C. § 1326",
+}
+"""The paper a scenario's judicial warrant is taken to carry when it names none (a request
+document must name the court and the judge of a judicial warrant)."""
+
+
+def with_warrant_paper(document: dict[str, Any]) -> dict[str, Any]:
+    """A scenario naming a judicial_* warrant_kind without its paper gets the standard one."""
+    request = document.get("request", {})
+    if str(request.get("warrant_kind", "")).startswith("judicial_") and (
+        "judicial_warrant" not in request
+    ):
+        return merged(document, {"request": {"judicial_warrant": STANDARD_JUDICIAL_WARRANT}})
+    return document
+
+
 def _expectation(value: Any) -> dict[str, Any]:
     return {"effect": value} if isinstance(value, str) else dict(value)
 
@@ -106,8 +125,11 @@ def load_scenarios(path: Path) -> list[Scenario]:
                     on=day,
                     exercises=item["exercises"],
                     applies=item.get("applies"),
-                    request=merged(
-                        merged(base, {"jurisdiction": pack, **arrived}), item.get("request", {})
+                    request=with_warrant_paper(
+                        merged(
+                            merged(base, {"jurisdiction": pack, **arrived}),
+                            item.get("request", {}),
+                        )
                     ),
                     expect={Action(a): _expectation(v) for a, v in item["expect"].items()},
                     source=path,

@@ -30,6 +30,7 @@ from detainer_desk.vocabulary import (
     ProbableCauseBasis,
     ReleaseReason,
     RequestKind,
+    TransferPlace,
     WarrantKind,
 )
 
@@ -88,6 +89,11 @@ class Booking(_Model):
         description="The booking was handled by an officer designated under a 287(g) agreement "
         "(8 U.S.C. § 1357(g)); omit when unknown.",
     )
+    federal_criminal_charge: bool | None = Field(
+        default=None,
+        description="The person is awaiting trial or sentencing on, or serving a sentence for, "
+        "a federal criminal charge (D.C. Code § 24-211.07(a)(4)); omit when unknown.",
+    )
 
 
 class Interview(_Model):
@@ -98,6 +104,23 @@ class Interview(_Model):
     written_consent_signed: bool = False
     declined: bool = False
     attorney_requested: bool = False
+    requested_by_person: bool = Field(
+        default=False,
+        description="The detained person asked for the interview (D.C. § 24-211.07(a)(3)(A)).",
+    )
+    judicial_order: bool = Field(
+        default=False,
+        description="ICE presented a judicial order authorizing the interview "
+        "(D.C. § 24-211.07(a)(3)(A)).",
+    )
+    counsel_present: bool = Field(
+        default=False, description="The person's counsel is present (D.C. § 24-211.07(a)(3)(B))."
+    )
+    counsel_waived: bool = Field(
+        default=False,
+        description="The person knowingly, intelligently and voluntarily declined to have "
+        "counsel present (D.C. § 24-211.07(a)(3)(B)).",
+    )
 
 
 class Agency(_Model):
@@ -133,8 +156,8 @@ class JudicialWarrant(_Model):
     issuing_court: str = Field(
         min_length=1, max_length=200, description="e.g. 'U.S. District Court, D. Colo.'"
     )
-    judge: str | None = Field(
-        default=None, max_length=200, description="The federal judge or magistrate judge."
+    judge: str = Field(
+        min_length=1, max_length=200, description="The federal judge or magistrate judge."
     )
     offence: str = Field(
         min_length=1,
@@ -142,6 +165,11 @@ class JudicialWarrant(_Model):
         description="The federal criminal offence charged, e.g. '8 U.S.C. § 1326'.",
     )
     issued_on: date | None = None
+    custody_ends_at: datetime | None = Field(
+        default=None,
+        description="When the warrant or order says custody for federal authorities ends, if it "
+        "says; a permitted hold on it ends then (else under the detainer's 48-hour window).",
+    )
 
 
 class FederalRequest(_Model):
@@ -173,6 +201,11 @@ class FederalRequest(_Model):
     )
     prior_removal_and_reentry_asserted: bool = False
     outstanding_federal_felony_warrant: bool = False
+    transfer_place: TransferPlace | None = Field(
+        default=None,
+        description="Where ICE asks to take custody: 'courthouse' when at, or going to or from, "
+        "a court proceeding (N.Y. Civ. Rights Law § 28); omit when unknown.",
+    )
 
 
 class ExceptionEstablished(_Model):
@@ -247,6 +280,13 @@ def check_paper(req: FederalRequest) -> None:
             f"{WITHDRAWN_FORMS_LAST_ISSUE} (ICE I-247A guidance); this is not a valid request — "
             "ask ICE for an I-247A, or correct the date",
             field="request.issued_on",
+        )
+    if req.warrant_kind.is_judicial and req.judicial_warrant is None:
+        raise InputError(
+            f"field 'request.judicial_warrant' is missing: a {req.warrant_kind.value} must name "
+            "the court that issued it and the judge who signed it (issuing_court, judge, "
+            "offence); without them it cannot be checked, so it is not accepted",
+            field="request.judicial_warrant",
         )
     if req.judicial_warrant is not None and not req.warrant_kind.is_judicial:
         raise InputError(
