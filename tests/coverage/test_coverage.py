@@ -40,7 +40,7 @@ def test_florida_and_texas_change_between_2017_and_2025() -> None:
     before, after = coverage(SEPT_2017, lib), coverage(JUNE_2025, lib)
     assert before.state("TX").stance is HoldStance.required
     assert before.state("FL").stance is HoldStance.no_authority
-    assert after.state("FL").stance is HoldStance.required
+    assert after.state("FL").stance is HoldStance.permitted  # § 908.105 text unread (§0.4)
     assert before.state("CO").stance is HoldStance.no_authority
     assert after.state("CO").stance is HoldStance.judicial_warrant_only
     # Lunn forbids the administrative hold; a judge's criminal warrant is criminal process
@@ -91,7 +91,7 @@ def test_cli_json_and_text() -> None:
     assert data["format"] == "detainer-desk/coverage/v1"
     assert len(data["states"]) == 51
     florida = next(s for s in data["states"] if s["code"] == "FL")
-    assert florida["hold"] == "required" and florida["state_pack"] == "florida"
+    assert florida["hold"] == "permitted" and florida["state_pack"] == "florida"
     text = _cli("--on", "2017-09-28")
     assert text.returncode == 0 and "TX REQ" in text.stdout and "FL NONE" in text.stdout
 

@@ -53,7 +53,7 @@ def test_law_page_tile_map_differs_where_the_law_changed(base: str) -> None:
             maps[day] = _tiles(page)
         # The label, not the colour alone, says what the law is.
         expect(page.locator("#tile-map")).to_contain_text(
-            "Florida: hold required on an ICE detainer"
+            "Florida: hold permitted on an ICE detainer"  # § 908.105 text unread (§0.4)
         )
         expect(page.locator("#place-FL")).to_contain_text("Fla. Stat. § 908.105")
         page.goto(f"{base}/law?on=2017-09-28")
@@ -67,8 +67,10 @@ def test_law_page_tile_map_differs_where_the_law_changed(base: str) -> None:
     before, after = maps["2017-09-28"], maps["2025-06-01"]
     assert len(before) == len(after) == 51
     changed = {code for code in before if before[code] != after[code]}
-    assert {"FL", "IA", "GA", "TN", "NC", "CO", "WA"} <= changed, changed
-    assert before["FL"] == "no_authority" and after["FL"] == "required"
+    assert {"FL", "IA", "TN", "NC", "CO", "WA"} <= changed, changed
+    # Georgia: permitted under § 42-4-14(d) (2010) and again under HB 1105 (text unread, §0.4)
+    assert before["GA"] == after["GA"] == "permitted"
+    assert before["FL"] == "no_authority" and after["FL"] == "permitted"
     assert before["TX"] == after["TX"] == "required"  # SB 4's mandate from 2017-09-25 on
     assert before["OH"] == after["OH"] == "not_encoded"
 
