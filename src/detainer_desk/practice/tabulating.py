@@ -207,7 +207,7 @@ def practice(
         f"SELECT min(prepare_date), max(prepare_date) FROM detainers WHERE file IN ({in_national})"
     ).fetchone() or (None, None)
     law_on: date = high
-    names = {code: name.title() for name, code in codes.items()}
+    names = {t.code: t.name for t in load_places().tiles}
     names.update({code: name.title() for name, code in load_practice_places().territories.items()})
     tiles = set(codes.values())
     states = []
