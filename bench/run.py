@@ -1,4 +1,5 @@
-"""`make bench`: decision latency, desk intake, ledger cost, the queue at 100,000 requests.
+"""`make bench`: decision latency, desk intake, ledger cost, the queue at 100,000 requests,
+replay and practice end to end.
 
 Compares, on the same pre-parsed Denver 2017 policy set:
   - baseline: one raw `cedarpy.is_authorized` call (handles + schema), the engine's floor;
@@ -100,6 +101,10 @@ def main() -> None:
     from bench.replay_bench import replay_table, startup_table
 
     startup_table()
+
+    from bench.practice_bench import practice_table
+
+    practice_table()
     replay_sizes = os.environ.get("BENCH_REPLAY_SIZES", "1000000,10000000")
     replay_table([int(x) for x in replay_sizes.split(",")])
 

@@ -20,6 +20,7 @@ from detainer_desk.commands.coverage import register as register_coverage
 from detainer_desk.commands.desk import register as register_desk_commands
 from detainer_desk.commands.desk import register_demo as register_demo_desk
 from detainer_desk.commands.ledger import ledger_app, register_witness
+from detainer_desk.commands.practice import register as register_practice
 from detainer_desk.commands.replay import register as register_replay
 from detainer_desk.commands.report import register as register_report
 from detainer_desk.commands.safecity import register as register_safe_city
@@ -56,6 +57,7 @@ register_replay(app)
 register_witness(app)
 register_coverage(policy_app)
 register_safe_city(app)
+register_practice(app)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -186,3 +186,73 @@ def datasette_metadata(report: Report, statutory: Sequence[dict[str, Any]] = ())
             }
         },
     }
+
+
+# --- practice beside law (detainer-desk practice --out DIR; the /practice page's data) ----------
+
+PRACTICE_DATABASE = "practice.db"
+PRACTICE_TABLES = {
+    "practice_states": "Detainers per state, with what the law of the place said",
+    "practice_counties": "Detainers per matched county, with what the law of the place said",
+    "practice_months": "Detainers per month, nationally",
+    "practice_state_series": "Single-state files by fiscal year (not in the national totals)",
+}
+
+
+def write_practice_db(tables: dict[str, str], path: Path) -> None:
+    """The practice tables (each given as CSV text) as one SQLite database, written aside and
+    then moved, every column TEXT but the counts INTEGER (so Datasette sorts them)."""
+    import csv
+    import io
+
+    partial = path.with_suffix(".db.partial")
+    partial.unlink(missing_ok=True)
+    with closing(sqlite3.connect(partial)) as con, con:
+        for table, text in tables.items():
+            reader = csv.reader(io.StringIO(text))
+            header = next(reader)
+            rows = list(reader)
+            numeric = [
+                all(r[i].lstrip("-").isdigit() for r in rows if r[i]) for i in range(len(header))
+            ]
+            numeric[0] = numeric[1] = numeric[2] = False  # key, name, state
+            columns = ", ".join(
+                f"{_quote(h)} {'INTEGER' if n else 'TEXT'}"
+                for h, n in zip(header, numeric, strict=True)
+            )
+            con.execute(f"CREATE TABLE {_quote(table)} ({columns})")
+            marks = ", ".join("?" for _ in header)
+            con.executemany(
+                f"INSERT INTO {_quote(table)} VALUES ({marks})",
+                [
+                    [int(v) if n and v else (v or None) for v, n in zip(r, numeric, strict=True)]
+                    for r in rows
+                ],
+            )
+    partial.replace(path)
+
+
+def practice_metadata(caveats: Sequence[str], period: tuple[str, str]) -> dict[str, Any]:
+    """Datasette's metadata.json for practice.db: titles, what the data cannot show, source."""
+    description = (
+        f"Every detainer ICE issued {period[0]} to {period[1]} (NPR FOIA), per state, county and "
+        "month, beside what this project's policy packs say the law of the place said of the "
+        "hold. " + " ".join(caveats)
+    )
+    source = "ICE ERO LESA Statistical Tracking Unit, by FOIA to NPR (nprapps/sanctuary-cities)"
+    return {
+        "title": "Detainers: practice beside law",
+        "description": description,
+        "source": source,
+        "databases": {
+            Path(PRACTICE_DATABASE).stem: {
+                "title": "Detainers: practice beside law",
+                "description": description,
+                "source": source,
+                "tables": {
+                    name: {"title": title, "description": description}
+                    for name, title in PRACTICE_TABLES.items()
+                },
+            }
+        },
+    }

@@ -23,6 +23,7 @@ from detainer_desk.web import (
     errors,
     intake,
     lawservice,
+    practice,
     public,
     queue,
     safecity,
@@ -90,6 +91,7 @@ def create_app(
     app.include_router(public.router)
     app.include_router(law_router)
     app.include_router(safecity.router)
+    app.include_router(practice.router)
 
     published = desk.settings.home / "published"
     published.mkdir(parents=True, exist_ok=True)
