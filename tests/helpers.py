@@ -33,24 +33,3 @@ def article_request(**overrides: Any) -> dict[str, Any]:
     out = copy.deepcopy(document)
     out.update(overrides)
     return out
-
-
-# The required holds of these shipped packs rest on secondary sources; branch issue-21e re-encodes
-# them (no required hold without primary text). Until it lands, `policy check` names exactly these
-# rules; tests/test_policy_check.py has a strict xfail that passes, and fails, once it lands.
-PENDING_ON_ISSUE_21E = {
-    "florida": ["fl.stat.908_105.comply-with-detainer"],
-    "georgia": ["ga.hb1105.honor-detainer"],
-    "north-carolina": [
-        "nc.gs.162-62b1.hold-48h-from-receipt",
-        "nc.gs.162-62b1.hold-48h-from-release",
-    ],
-    "tennessee": ["tn.tca.7-68.comply-with-detainer"],
-}
-
-
-def pending_on_issue_21e(problem: str) -> bool:
-    """A `policy check` problem that branch issue-21e fixes (a required hold, secondary source)."""
-    pack, _, rest = problem.partition(": rule '")
-    rule_id = rest.split("'", 1)[0]
-    return rule_id in PENDING_ON_ISSUE_21E.get(pack, []) and "requires holds" in problem

@@ -14,7 +14,6 @@ import yaml
 
 from detainer_desk.law.check import check_packs
 from detainer_desk.law.pack import default_packs_dir
-from tests.helpers import pending_on_issue_21e
 from tests.test_pack import BASE_MANIFEST, BASE_RULES, CITY_MANIFEST, CITY_RULES, rule, write_pack
 
 
@@ -34,15 +33,6 @@ def check_cli(folder: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_shipped_packs_pass(packs: Path) -> None:
-    assert [p for p in check_packs(packs) if not pending_on_issue_21e(p)] == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="pending branch issue-21e: florida, georgia, north-carolina and tennessee encode a "
-    "required hold on a secondary source; when it lands this passes: remove this mark",
-)
 def test_shipped_packs_pass_policy_check_whole(packs: Path) -> None:
     assert check_packs(packs) == []
     assert check_cli(packs).returncode == 0
