@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import yaml
+
 from detainer_desk.law.pack import default_packs_dir
 
 TEXAS_CHAIN = ("federal", "texas", "travis-county")
@@ -16,6 +18,8 @@ def texas_chain_with_duties(folder: Path, duties_yaml: str) -> Path:
     for name in TEXAS_CHAIN:
         shutil.copytree(default_packs_dir() / name, folder / name)
     texas = folder / "texas" / "manifest.yaml"
-    assert "duties:" not in texas.read_text(), "texas has duties now: use a temporary pack"
-    texas.write_text(texas.read_text() + duties_yaml)
+    manifest = yaml.safe_load(texas.read_text())
+    # the test's duties replace the law's
+    manifest["duties"] = yaml.safe_load(duties_yaml)["duties"]
+    texas.write_text(yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True))
     return folder

@@ -151,6 +151,7 @@ def test_changes_are_newest_first_with_citations(library: PolicyLibrary) -> None
     since = changes(library, since=date(2026, 1, 1))
     assert [(c.pack, c.on.isoformat()) for c in since] == [
         ("texas", "2026-09-01"),
+        ("travis-county", "2026-01-01"),  # SB 8's version of texas, met by the county's
         ("texas", "2026-01-01"),
     ]
 
@@ -167,14 +168,14 @@ def test_cli_changes_json_and_text(packs: Path) -> None:
     document = json.loads(done.stdout)
     assert document["format"] == "detainer-desk/changes/v1"
     firsts = [(c["pack"], c["effective"]) for c in document["changes"]][:2]
-    assert firsts == [("texas", "2026-09-01"), ("texas", "2026-01-01")]
+    assert firsts == [("texas", "2026-09-01"), ("travis-county", "2026-01-01")]
     text = _cli("changes", "--since", "2017-09-25", "--place", "Travis County, TX")
     assert text.returncode == 0
     assert "2017-09-25 travis-county:" in text.stdout and "2017-09-25 texas:" in text.stdout
     bad = _cli("changes", "--since", "1 Sept 2017")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
-    nowhere = _cli("changes", "--place", "Maricopa County, AZ")
-    assert nowhere.returncode == 2 and "Arizona (AZ) is not encoded" in nowhere.stderr
+    nowhere = _cli("changes", "--place", "72127")  # San Juan, Puerto Rico: no pack
+    assert nowhere.returncode == 2 and "Puerto Rico (PR) is not encoded" in nowhere.stderr
 
 
 def test_atom_feed_parses_and_escapes(library: PolicyLibrary, packs: Path) -> None:
