@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -63,10 +63,12 @@ def test_api_decide_takes_a_county_and_names_the_place(client: TestClient) -> No
     assert later["law_may_have_changed"] is (
         later["decided_on"] > later["pack"]["verified_through"]
     )
-    refused = client.post("/api/decide", json=_document("Maricopa County, AZ"))
+    arizona = client.post("/api/decide", json=_document("Maricopa County, AZ"))
+    assert arizona.status_code == 200 and arizona.json()["place"]["chain"] == ["arizona", "federal"]
+    refused = client.post("/api/decide", json=_document("72127"))  # Puerto Rico: no pack
     assert refused.status_code == 422
     assert refused.json()["field"] == "jurisdiction"
-    assert "Arizona (AZ) is not encoded yet" in refused.json()["error"]
+    assert "Puerto Rico (PR) is not encoded yet" in refused.json()["error"]
     unknown = client.post("/api/decide", json=_document("Gotham"))
     assert unknown.status_code == 422 and "five-digit FIPS code" in unknown.json()["error"]
 
@@ -88,7 +90,7 @@ def test_law_page_lists_all_51_with_verified_through(client: TestClient) -> None
     verified = PolicyLibrary.load().pack("texas").manifest.verified_through
     assert str(verified) in texas
     ohio = page.text.split('<tr id="place-OH">')[1].split("</tr>")[0]
-    assert "no state law encoded" in ohio
+    assert "<code>ohio</code>" in ohio  # every state has a pack now
     assert 'href="/law/changes"' in page.text
 
 
@@ -125,7 +127,10 @@ def test_request_page_names_the_place_and_warns_when_the_law_may_have_changed(
     supervisor = Actor("sam", Role.supervisor)
     settings = DeskSettings(home=tmp_path, db=f"sqlite:///{tmp_path / 'd.db'}")
     initialise(settings)
-    verified = PolicyLibrary.load().pack("texas").manifest.verified_through
+    library = PolicyLibrary.load()
+    verified = min(
+        library.pack(n).manifest.verified_through or date.max for n in ("texas", "federal")
+    )
     later = datetime(verified.year + 1, 1, 5, 15, tzinfo=UTC)
     desk = open_desk(settings, SettableClock(later))
     at = later.replace(tzinfo=None).isoformat()
@@ -157,7 +162,7 @@ def test_init_takes_a_county_and_refuses_an_unencoded_one(tmp_path: Path) -> Non
     saved = json.loads((home / "desk-settings.json").read_text())
     assert (saved["jurisdiction"], saved["timezone"]) == ("Travis County, TX", "America/Chicago")
     refused = runner.invoke(
-        app, ["init", "--home", str(tmp_path / "az"), "--jurisdiction", "04013"]
+        app, ["init", "--home", str(tmp_path / "pr"), "--jurisdiction", "72127"]
     )
     assert refused.exit_code == 2
-    assert "the law of Arizona (AZ) is not encoded yet" in refused.output
+    assert "the law of Puerto Rico (PR) is not encoded yet" in refused.output

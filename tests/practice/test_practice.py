@@ -105,7 +105,7 @@ class TestNational:
         note = decider.law("texas", date(2015, 3, 2), Form.I_247N)
         assert note.law == "notification_only"
         by_code = {r.key: r for r in report.states}
-        assert by_code["CA"].law_2015 == "forbidden" and by_code["OH"].law_2015 == "not_encoded"
+        assert by_code["CA"].law_2015 == "forbidden" and by_code["OH"].law_2015 == "no_authority"
         assert by_code["CO"].counts.declined == 416  # Denver's 195 among them (PROVENANCE § 3)
 
     def test_the_county_match_and_its_classes(self, report: PracticeReport) -> None:
